@@ -1,0 +1,254 @@
+"""``ask()``: retrieve -> extract (and generate, when a model is configured) -> verify -> ``Answer``.
+
+Every front end calls this and only renders the typed result. ``Assistant`` keeps the store, the
+embedding model and the chat model open between questions (chat, Slack); ``ask()`` is the one-shot form.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cite import check_markers, check_quotes, is_verbatim
+from .config import Settings
+from .errors import AssistantError, EmptyStoreError, QuestionError
+from .extract import Claim, SentenceVectors, find_disagreement, select_excerpts
+from .ingest import IngestReport, ingest_paths
+from .prompts import load_prompts
+from .retrieve import retrieve
+from .schema import Answer, Article, Excerpt, SourceAnswer
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+
+    from .store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+Turn = tuple[str, str]  # (user question, assistant answer text)
+
+
+def clean_question(question: str) -> str:
+    """The question, stripped; raises ``QuestionError`` for one that cannot be searched."""
+    text = " ".join((question or "").split())
+    if not text:
+        raise QuestionError('The question is empty; ask something, e.g. "Was Israel consulted?"')
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("The question has no words, only punctuation; ask a question in words.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(text):,} characters long; keep it under {MAX_QUESTION_CHARS:,}."
+        )
+    return text
+
+
+class Assistant:
+    """The question-answering core, with its heavy parts opened lazily and kept."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embeddings: Embeddings | None = None,
+        chat_model: BaseChatModel | None = None,
+        use_llm: bool | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._embeddings = embeddings
+        self._chat_model = chat_model
+        self.use_llm = (chat_model is not None or self.settings.llm_enabled) if use_llm is None else use_llm
+        self._store: Store | None = None
+        self._vectors: SentenceVectors | None = None
+        if self.use_llm:
+            self.prompts = load_prompts(self.settings.prompts_dir)
+
+    # -- parts ------------------------------------------------------------------------------------------
+
+    @property
+    def embeddings(self) -> Embeddings:
+        if self._embeddings is None:
+            from .embed import make_embeddings
+
+            self._embeddings = make_embeddings(self.settings)
+        return self._embeddings
+
+    @property
+    def chat_model(self) -> BaseChatModel | None:
+        if self._chat_model is None and self.use_llm:
+            from .llm import make_chat_model
+
+            self._chat_model = make_chat_model(self.settings)
+        return self._chat_model
+
+    def store(self, create: bool = False) -> Store:
+        if self._store is None:
+            from .store import Store
+
+            self._store = Store(self.settings, create=create)
+        return self._store
+
+    def warm_up(self) -> None:
+        """Load the embedding model now (e.g. in a background thread while a prompt waits)."""
+        self.embeddings.embed_query("warm up")
+
+    # -- ingest -----------------------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path], **progress: Callable) -> IngestReport:  # type: ignore[type-arg]
+        return ingest_paths(list(paths), self.store(create=True), self.embeddings, self.settings, **progress)
+
+    # -- ask --------------------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        on_token: Callable[[str], None] | None = None,
+        on_source: Callable[[SourceAnswer], None] | None = None,
+    ) -> Answer:
+        """Answer ``question`` with per-source verbatim excerpts (and an LLM answer when configured).
+
+        ``history`` holds earlier turns; a follow-up is first rewritten into a standalone question.
+        ``on_token`` receives the LLM answer as it streams; ``on_source`` each source as it is ready.
+        """
+        question = clean_question(question)
+        searched = self.condense(question, history) if history else question
+        store = self.store()
+        if store.count_articles() == 0:
+            raise EmptyStoreError(store.location)
+        from .embed import encode
+
+        q_vec = encode(self.embeddings, [searched])[0]
+        found = retrieve(store, q_vec, self.settings)
+        if self._vectors is None:
+            self._vectors = SentenceVectors(self.embeddings)
+        selections = select_excerpts(
+            searched, q_vec, [(r.article, r.hits) for r in found], self._vectors,
+            self.settings.max_excerpts_per_source, self.settings.min_relevance,
+        )
+        sources: list[SourceAnswer] = []
+        articles: dict[str, Article] = {}
+        next_n = 1
+        ordered = sorted(selections, key=lambda s: (not s.chosen, -s.best, -s.best_chunk_score))
+        for i, sel in enumerate(ordered, start=1):
+            art = sel.article
+            articles[art.id] = art
+            excerpts = []
+            for cand in sel.chosen:
+                ex = Excerpt(n=next_n, quote=cand.text, start=cand.start, end=cand.end,
+                             score=round(cand.score, 4), article_id=art.id)
+                if not is_verbatim(art, ex):  # never show a quote that is not in the article
+                    log.warning("dropped a non-verbatim excerpt from %s", art.id)
+                    continue
+                excerpts.append(ex)
+                next_n += 1
+            source = SourceAnswer(n=i, id=art.id, title=art.title, outlet=art.outlet, date=art.date, url=art.url,
+                                  path=art.path, covers=bool(excerpts), excerpts=excerpts)
+            sources.append(source)
+            if on_source:
+                on_source(source)
+        answer = Answer(question=question, standalone_question=searched if searched != question else None,
+                        mode="extractive", sources=sources)
+        claims = [Claim(s.n, e.n, e.quote, e.score) for s in answer.covering for e in s.excerpts]
+        pair = find_disagreement(searched, claims)
+        if pair:
+            answer.disagreement = True
+            outlet = {s.n: s.outlet or s.title or f"source {s.n}" for s in sources}
+            a, b = pair
+            answer.disagreement_note = (
+                f"Sources differ: {outlet[a.source_n]} [{a.excerpt_n}] and {outlet[b.source_n]} [{b.excerpt_n}] "
+                "give conflicting accounts."
+                if a.source_n != b.source_n
+                else f"Accounts differ within {outlet[a.source_n]}: [{a.excerpt_n}] and [{b.excerpt_n}] conflict."
+            )
+        answer.summary = summarise(answer, len(sources))
+        if self.use_llm and answer.covering:
+            self._generate(answer, articles, on_token)
+        elif self.use_llm:
+            answer.answer = (
+                "None of the ingested articles that were searched address this question, so there is no "
+                "answer from the sources."
+            )
+            answer.mode = "llm"
+        return answer
+
+    def _generate(self, answer: Answer, articles: dict[str, Article], on_token: Callable[[str], None] | None) -> None:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        from .llm import describe_failure, llm_failures, run_chat
+
+        model = self.chat_model
+        if model is None:
+            return
+        blocks = []
+        for s in answer.covering:
+            label = " | ".join(x for x in (s.outlet, s.title, s.date) if x)
+            for e in s.excerpts:
+                quote = e.quote.replace("</excerpts>", "</ excerpts>")
+                blocks.append(f"[{e.n}] ({label})\n\"{quote}\"")
+        prompt = self.prompts.answer.format(question=answer.standalone_question or answer.question,
+                                            excerpts="\n\n".join(blocks))
+        try:
+            text = run_chat(model, [SystemMessage(self.prompts.system), HumanMessage(prompt)], on_token)
+        except llm_failures() as err:
+            answer.notices.append(f"LLM unavailable ({describe_failure(err)}); showing the extractive answer.")
+            return
+        text, dropped = check_markers(text.strip(), (e.n for e in answer.excerpts))
+        if dropped:
+            answer.notices.append(
+                "Removed citation(s) " + ", ".join(f"[{n}]" for n in sorted(set(dropped)))
+                + " that match no excerpt shown."
+            )
+        text, unverified = check_quotes(text, articles.values())
+        if unverified:
+            answer.notices.append(f"{len(unverified)} quoted passage(s) not found in any article; marked [unverified].")
+        answer.answer = text or None
+        answer.mode = "llm" if text else "extractive"
+
+    # -- conversation -----------------------------------------------------------------------------------
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """A standalone version of a follow-up question (LLM when configured, else a deterministic rewrite)."""
+        from .memory import condense_offline
+
+        turns = list(history)[-self.settings.history_turns:] if self.settings.history_turns else []
+        if not turns:
+            return question
+        model = self.chat_model if self.use_llm else None
+        if model is not None:
+            from langchain_core.messages import HumanMessage
+
+            from .llm import llm_failures, run_chat
+
+            lines = []
+            for q, a in turns:
+                lines.append(f"User: {q}")
+                if a:
+                    lines.append(f"Assistant: {a[:600]}")
+            try:
+                rewritten = run_chat(model, [HumanMessage(self.prompts.condense.format(
+                    history="\n".join(lines), question=question))]).strip().strip('"')
+                if rewritten:
+                    return clean_question(rewritten.splitlines()[0])
+            except (AssistantError, *llm_failures()):
+                log.info("condense failed; using the offline rewrite")
+        return condense_offline(question, [q for q, _ in turns])
+
+
+def summarise(answer: Answer, searched: int) -> str:
+    covering = len(answer.covering)
+    if covering == 0:
+        return f"None of the {searched} article(s) searched address this question."
+    text = f"{covering} of {searched} source(s) searched address this question"
+    if answer.disagreement:
+        text += "; they disagree"
+    return text + "."
+
+
+def ask(question: str, settings: Settings | None = None, **kwargs: object) -> Answer:
+    """One-shot ``Assistant(settings).ask(question, ...)``."""
+    return Assistant(settings).ask(question, **kwargs)  # type: ignore[arg-type]

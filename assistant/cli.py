@@ -1,0 +1,186 @@
+"""The ``assistant`` command. Thin: builds ``Settings``, calls the core, renders, turns errors into one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .config import SAMPLES_DIR, Settings
+from .errors import AssistantError, ConfigError
+
+app = typer.Typer(
+    help="Ask questions over news articles; get verbatim, cited excerpts from each source.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+SAMPLE_QUESTION = "Was the transit workers' union consulted?"
+
+
+class State:
+    store: Path | None = None
+    chroma_host: str | None = None
+    chroma_port: int | None = None
+    debug: bool = False
+
+
+state = State()
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings from env/.env plus the global flags; a bad value becomes a ``ConfigError``."""
+    from pydantic import ValidationError
+
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if state.store is not None:
+        values["store_dir"] = state.store
+    if state.chroma_host is not None:
+        values["chroma_host"] = state.chroma_host
+    if state.chroma_port is not None:
+        values["chroma_port"] = state.chroma_port
+    try:
+        return Settings(**values)
+    except ValidationError as e:
+        first = e.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        raise ConfigError(f"Invalid setting ASSISTANT_{name.upper()}: {first['msg']}") from e
+
+
+@contextmanager
+def edge() -> Iterator[None]:
+    """Turn core errors into one line on stderr and exit status 1 (traceback only with --debug)."""
+    try:
+        yield
+    except AssistantError as e:
+        if state.debug:
+            err.print_exception()
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+
+
+@app.callback()
+def main_options(
+    store: Annotated[Path | None, typer.Option("--store", help="Store directory [env: ASSISTANT_STORE_DIR].",
+                                              show_default=False)] = None,
+    chroma_host: Annotated[str | None, typer.Option("--chroma-host",
+                                                    help="Use a Chroma server [env: ASSISTANT_CHROMA_HOST].")] = None,
+    chroma_port: Annotated[int | None, typer.Option("--chroma-port",
+                                                    help="Chroma server port [env: ASSISTANT_CHROMA_PORT].")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    state.store = store
+    state.chroma_host = chroma_host
+    state.chroma_port = chroma_port
+    state.debug = debug
+
+
+def _ingest(settings: Settings, paths: list[Path], quiet: bool = False) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .answer import Assistant
+
+    assistant = Assistant(settings, use_llm=False)
+    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[name]}"), console=err, transient=True, disable=quiet) as bar:
+        task = bar.add_task("ingest", total=None, name="")
+
+        def on_start(total: int) -> None:
+            bar.update(task, total=total)
+
+        def on_file(path: Path, n: int) -> None:
+            bar.update(task, advance=1, name=path.name[-40:])
+
+        report = assistant.ingest(paths, on_start=on_start, on_file=on_file)
+    for e in report.errors:
+        err.print(f"[yellow]skipped[/yellow] {e}")
+    err.print(f"Ingested into {assistant.store().location}: {report.summary()}")
+    return 1 if report.errors else 0
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive): .txt .md .html .json .jsonl(.gz)")],
+) -> None:
+    """Add articles to the store (re-ingesting is safe: unchanged files are skipped, changed ones replaced)."""
+    with edge():
+        code = _ingest(make_settings(), paths)
+    raise typer.Exit(code)
+
+
+def _print_answer(answer: Any, as_json: bool) -> None:
+    from .render import answer_renderable, answer_text
+
+    if as_json:
+        sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) + "\n")
+    elif out.is_terminal:
+        out.print(answer_renderable(answer))
+    else:
+        sys.stdout.write(answer_text(answer) + "\n")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help='The question, e.g. "Was Israel consulted?"')],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Extractive answer only, even if an LLM is set.")] = False,
+) -> None:
+    """Answer a question with verbatim excerpts from each source (plus an LLM answer when configured)."""
+    from .answer import Assistant
+
+    with edge():
+        answer = Assistant(make_settings(), use_llm=False if offline else None).ask(question)
+        _print_answer(answer, as_json)
+
+
+@app.command()
+def sources(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False) -> None:
+    """List the ingested articles."""
+    from rich.table import Table
+
+    from .store import Store
+
+    with edge():
+        rows = Store(make_settings()).list_articles()
+        if as_json:
+            for article, n in rows:
+                sys.stdout.write(json.dumps({**article.model_dump(exclude={"text"}), "chunks": n}) + "\n")
+            return
+        table = Table(title=f"{len(rows)} article(s)")
+        for col in ("id", "outlet", "title", "date", "chunks"):
+            table.add_column(col, overflow="fold")
+        for article, n in rows:
+            table.add_row(article.id, article.outlet or "", article.title or "", article.date or "", str(n))
+        out.print(table)
+
+
+@app.command()
+def demo(
+    question: Annotated[str, typer.Argument(help="Question to ask about the samples.")] = SAMPLE_QUESTION,
+) -> None:
+    """Ingest the bundled sample articles and answer a sample question (offline)."""
+    from .answer import Assistant
+
+    with edge():
+        settings = make_settings()
+        _ingest(settings, [SAMPLES_DIR], quiet=True)
+        out.print(f"[bold]Q:[/bold] {question}")
+        _print_answer(Assistant(settings, use_llm=False).ask(question), as_json=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

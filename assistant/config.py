@@ -1,0 +1,110 @@
+"""Every knob of the assistant in one typed object, read once at the edge and passed down.
+
+Each field can be set from the environment with the ``ASSISTANT_`` prefix (``ASSISTANT_STORE_DIR``) or
+from a ``.env`` file in the working directory. A few well-known variables are accepted as fallbacks
+(``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``SLACK_BOT_TOKEN``, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_path
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_PROMPTS_DIR = PACKAGE_DIR.parent / "prompts"
+SAMPLES_DIR = PACKAGE_DIR / "samples"
+
+
+def default_data_dir() -> Path:
+    return user_data_path("assistant", appauthor=False)
+
+
+def _env(name: str, *fallbacks: str) -> AliasChoices:
+    return AliasChoices(f"ASSISTANT_{name.upper()}", name, *fallbacks)
+
+
+class Settings(BaseSettings):
+    """All settings. Secrets are ``SecretStr`` so that printing settings never shows them."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- store -------------------------------------------------------------------------------------
+    store_dir: Path = Field(
+        default_factory=lambda: default_data_dir() / "store",
+        description="Directory of the embedded Chroma store.",
+    )
+    collection: str = Field("news", description="Name prefix of the Chroma collections.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+
+    # --- embeddings --------------------------------------------------------------------------------
+    embedding_provider: Literal["local", "openai"] = Field(
+        "local", description="'local' = bundled all-MiniLM-L6-v2 (offline); 'openai' = OpenAI embeddings."
+    )
+    openai_embedding_model: str = Field("text-embedding-3-small", description="Model for provider 'openai'.")
+    embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    torch_threads: int = Field(0, ge=0, description="CPU threads for torch; 0 = torch's default.")
+
+    # --- ingestion ---------------------------------------------------------------------------------
+    chunk_chars: int = Field(800, ge=100, description="Target chunk size in characters.")
+    chunk_overlap_chars: int = Field(100, ge=0, description="Overlap between neighbouring chunks.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
+
+    # --- retrieval and answers ---------------------------------------------------------------------
+    top_k_chunks: int = Field(40, ge=1, description="Chunks fetched per question before grouping.")
+    max_sources: int = Field(8, ge=1, description="Most sources shown in one answer.")
+    max_excerpts_per_source: int = Field(3, ge=1, description="Most quotes shown per source.")
+    min_relevance: float = Field(0.42, description="A source covers the question above this score.")
+
+    # --- LLM (optional) ----------------------------------------------------------------------------
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY"), description="Enables LLM mode."
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=_env("openai_base_url", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible server (Ollama, vLLM, llama.cpp); enables LLM mode.",
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name.")
+    llm_temperature: float = Field(0.0, description="Sampling temperature.")
+    llm_timeout_s: float = Field(30.0, gt=0, description="Timeout of one LLM request.")
+    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request.")
+    prompts_dir: Path = Field(DEFAULT_PROMPTS_DIR, description="Folder of the prompt files.")
+
+    # --- chat --------------------------------------------------------------------------------------
+    history_turns: int = Field(6, ge=0, description="Conversation turns kept as memory.")
+
+    # --- slack -------------------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("slack_bot_token", "SLACK_BOT_TOKEN"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("slack_app_token", "SLACK_APP_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_env("slack_signing_secret", "SLACK_SIGNING_SECRET")
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", validation_alias=_env("slack_api_url", "SLACK_API_URL")
+    )
+    feedback_path: Path = Field(
+        default_factory=lambda: default_data_dir() / "feedback.jsonl",
+        description="JSONL log of 👍/👎 clicks.",
+    )
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def embedding_id(self) -> str:
+        """Names the embedding model; a store remembers it and refuses another."""
+        if self.embedding_provider == "openai":
+            return f"openai:{self.openai_embedding_model}"
+        return "local:all-MiniLM-L6-v2"

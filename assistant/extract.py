@@ -1,0 +1,294 @@
+"""Offline, extractive answering: pick the sentences of each retrieved article that answer the question.
+
+Sentences are cut at their character offsets in the article (never rewritten), scored by meaning
+(embedding similarity to the question) and by the question's content words, and the best few per
+article are kept. Also: a deterministic check for sources that contradict each other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from .schema import Article, ChunkHit
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how i if in into is it its itself just let me more most my myself
+no nor not of off on once only or other our ours ourselves out over own same she should so some such than
+that the their theirs them themselves then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your yours yourself yourselves
+said says say tell told according did does do done get got make made new news report reported reports
+article articles source sources outlet outlets much many
+""".split())
+
+NEGATION = re.compile(
+    r"\b(not|no|never|none|neither|nor|without|denied|denies|deny|refused|refuses|declined|rejected|"
+    r"failed|dismissed|disputed)\b|n[’']t\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
+_ABBREV = frozenset(
+    "mr mrs ms dr prof gen sen rep gov lt col sgt st jr sr inc co corp ltd vs etc no jan feb mar apr jun jul "
+    "aug sep sept oct nov dec u.s u.k u.n e.u d.c a.m p.m".split()
+)
+_SENT_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
+_MONEY = re.compile(r"[$€£]\s?\d[\d,.]*\s*(?:million|billion|trillion|bn|m)?|\d[\d,.]*\s*(?:million|billion|percent|%)",
+                    re.IGNORECASE)
+_QUANTITY_Q = re.compile(r"\b(how (much|many)|cost|price|number of|percent|how long)\b", re.IGNORECASE)
+_WHEN_Q = re.compile(r"\bwhen\b|\bwhat (day|date|year|month|time)\b", re.IGNORECASE)
+_WHO_Q = re.compile(r"\bwho(m|se)?\b", re.IGNORECASE)
+_DATEISH = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"yesterday|today|last (week|month|year)|\d{4})\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer, installed with bm25s
+
+    return Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stemmed content words."""
+    words = [w.strip("'’-").lower() for w in _WORD.findall(text)]
+    words = [w for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return list(_stemmer().stemWords(words))
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) inside ``text[start:end]``, trimmed of surrounding whitespace."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for block in re.finditer(r"[^\n]+", text[start:end]):
+        b_start = start + block.start()
+        b_text = block.group()
+        cut = 0
+        for m in _SENT_END.finditer(b_text):
+            before = b_text[cut:m.start()].rsplit(None, 1)
+            last_word = before[-1].lower().strip("(\"“'") if before else ""
+            nxt = b_text[m.end():].lstrip()[:1]
+            if m.group().startswith(".") and (last_word in _ABBREV or (len(last_word) == 1 and last_word.isalpha())):
+                continue
+            if nxt and nxt.islower():
+                continue
+            spans.append((b_start + cut, b_start + m.end()))
+            cut = m.end()
+        spans.append((b_start + cut, b_start + len(b_text)))
+    trimmed = []
+    for s, e in spans:
+        piece = text[s:e]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip())
+        if right - left >= 2:
+            trimmed.append((s + left, s + right))
+    return trimmed
+
+
+@dataclass
+class Candidate:
+    article: Article
+    start: int
+    end: int
+    chunk_score: float
+    lexical: float = 0.0
+    dense: float = 0.0
+    bonus: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start:self.end]
+
+    @property
+    def score(self) -> float:
+        return 0.65 * self.dense + 0.35 * self.lexical + self.bonus
+
+
+@dataclass
+class SourceSelection:
+    article: Article
+    best_chunk_score: float
+    chosen: list[Candidate] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return self.chosen[0].score if self.chosen else 0.0
+
+
+class SentenceVectors:
+    """Embeds sentences, remembering them: a chat or a bot asks about the same articles again and again."""
+
+    def __init__(self, embeddings: Embeddings, max_items: int = 50_000) -> None:
+        self.embeddings = embeddings
+        self.max_items = max_items
+        self._cache: dict[tuple[str, int, int], Any] = {}
+
+    def get(self, items: list[Candidate]) -> list[Any]:
+        from .embed import encode
+
+        keys = [(c.article.id, c.start, c.end) for c in items]
+        missing = [i for i, k in enumerate(keys) if k not in self._cache]
+        if missing:
+            vectors = encode(self.embeddings, [items[i].text for i in missing])
+            if len(self._cache) + len(missing) > self.max_items:
+                self._cache.clear()
+            for i, vec in zip(missing, vectors):
+                self._cache[keys[i]] = vec
+        return [self._cache[k] for k in keys]
+
+
+def _question_bonus(question: str, sentence: str) -> float:
+    bonus = 0.0
+    if _QUANTITY_Q.search(question) and (_MONEY.search(sentence) or re.search(r"\b\d[\d,.]*\s+[a-z]", sentence)):
+        bonus += 0.06
+    if _WHEN_Q.search(question) and _DATEISH.search(sentence):
+        bonus += 0.06
+    if _WHO_Q.search(question) and _NAME.search(sentence):
+        bonus += 0.04
+    return bonus
+
+
+def select_excerpts(
+    question: str,
+    question_vector: Any,
+    grouped: list[tuple[Article, list[ChunkHit]]],
+    vectors: SentenceVectors,
+    max_per_source: int,
+    min_relevance: float,
+    max_candidates_per_source: int = 14,
+) -> list[SourceSelection]:
+    """For each article, its best sentences (most relevant first). ``chosen`` is empty when none is relevant."""
+    import numpy as np
+
+    q_terms = set(terms(question))
+    selections: list[SourceSelection] = []
+    pool: list[Candidate] = []
+    per_source: list[list[Candidate]] = []
+    for article, hits in grouped:
+        best_chunk = max((h.score for h in hits), default=0.0)
+        seen: set[tuple[int, int]] = set()
+        cands: list[Candidate] = []
+        for hit in sorted(hits, key=lambda h: -h.score):
+            for s, e in split_sentences(article.text, hit.chunk.start, hit.chunk.end):
+                # a chunk boundary can cut a sentence: widen to the full sentence of the article
+                s, e = _widen(article.text, s, e)
+                if (s, e) in seen or article.text[s:e] == article.title:
+                    continue
+                seen.add((s, e))
+                cands.append(Candidate(article, s, e, hit.score))
+        selections.append(SourceSelection(article, best_chunk))
+        per_source.append(cands)
+    # lexical score: share of the question's content words present, rarer words weigh more
+    doc_freq: dict[str, int] = {}
+    cand_terms: list[list[set[str]]] = []
+    for cands in per_source:
+        rows = []
+        for c in cands:
+            t = set(terms(c.text))
+            rows.append(t)
+            for w in t & q_terms:
+                doc_freq[w] = doc_freq.get(w, 0) + 1
+        cand_terms.append(rows)
+    n_cands = max(1, sum(len(c) for c in per_source))
+    weight = {w: math.log(1 + n_cands / (1 + doc_freq.get(w, 0))) + 0.5 for w in q_terms}
+    total = sum(weight.values()) or 1.0
+    for cands, rows in zip(per_source, cand_terms):
+        for c, t in zip(cands, rows):
+            c.lexical = sum(weight[w] for w in t & q_terms) / total
+            c.bonus = _question_bonus(question, c.text)
+        cands.sort(key=lambda c: -(c.lexical + 0.5 * c.chunk_score))
+        del cands[max_candidates_per_source:]
+        pool.extend(cands)
+    if pool:
+        sims = np.asarray(vectors.get(pool)) @ np.asarray(question_vector)
+        for c, sim in zip(pool, sims):
+            c.dense = float(sim)
+    names = entity_terms(question)
+    for selection, cands in zip(selections, per_source):
+        cands.sort(key=lambda c: -c.score)
+        if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
+            continue
+        if names and not names & set(terms(selection.article.text)) and cands[0].dense < 0.6:
+            continue  # the article never names who or what the question is about
+        # keep what is nearly as good as the best: a source often holds both sides of a dispute
+        floor = max(0.8 * min_relevance, 0.65 * cands[0].score)
+        chosen = [c for c in cands if c.score >= floor][:max_per_source]
+        selection.chosen = chosen
+    return selections
+
+
+def entity_terms(question: str) -> set[str]:
+    """Stems of the capitalised words of a question (names), except its first word."""
+    words = _WORD.findall(question)
+    caps = [w for i, w in enumerate(words) if w[:1].isupper() and (i > 0 or len(words) == 1)]
+    return set(terms(" ".join(caps)))
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Extend a span cut by a chunk boundary to the sentence around it."""
+    for s, e in split_sentences(text, _line_start(text, start), _line_end(text, end)):
+        if s <= start < e or s < end <= e:
+            start, end = min(start, s), max(end, e)
+    return start, end
+
+
+def _line_start(text: str, i: int) -> int:
+    return text.rfind("\n", 0, i) + 1
+
+
+def _line_end(text: str, i: int) -> int:
+    j = text.find("\n", i)
+    return len(text) if j < 0 else j
+
+
+# --------------------------------------------------------------------------------------------------
+# disagreement
+
+
+@dataclass
+class Claim:
+    source_n: int
+    excerpt_n: int
+    quote: str
+    score: float
+
+
+def find_disagreement(question: str, claims: Iterable[Claim]) -> tuple[Claim, Claim] | None:
+    """A pair of excerpts that contradict each other on the question, if there is one.
+
+    Two kinds are recognised: one excerpt affirms what another negates (about the question's own
+    content words), and, for quantity questions, different figures from different sources.
+    """
+    q_terms = set(terms(question))
+    relevant = [c for c in claims if set(terms(c.quote)) & q_terms]
+    negated = [c for c in relevant if NEGATION.search(c.quote)]
+    affirmed = [c for c in relevant if not NEGATION.search(c.quote)]
+    if negated and affirmed:
+        neg = max(negated, key=lambda c: c.score)
+        others = [c for c in affirmed if c.source_n != neg.source_n] or affirmed
+        aff = max(others, key=lambda c: c.score)
+        return (aff, neg) if aff.excerpt_n < neg.excerpt_n else (neg, aff)
+    if _QUANTITY_Q.search(question):
+        figures: dict[int, tuple[Claim, set[str]]] = {}
+        for c in sorted(relevant, key=lambda c: -c.score):
+            found = {re.sub(r"\s+", " ", m.lower()) for m in _MONEY.findall(c.quote)}
+            if found and c.source_n not in figures:
+                figures[c.source_n] = (c, found)
+        firsts = list(figures.values())
+        for i, (a, fa) in enumerate(firsts):
+            for b, fb in firsts[i + 1:]:
+                if not fa & fb:
+                    return a, b
+    return None

@@ -1,0 +1,47 @@
+"""Conversation memory without a model: carry the subject of earlier questions into a follow-up."""
+
+from __future__ import annotations
+
+import re
+
+from .extract import STOPWORDS, terms
+
+_REFERENCE = re.compile(
+    r"\b(it|its|this|that|these|those|they|them|their|he|him|his|she|her|there|then|other|others|same|"
+    r"else|also|too|again|more|above)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]+|\d+")
+_GENERIC = STOPWORDS | {"happen", "happened", "mean", "means", "outlet", "outlets", "someone", "anyone", "what"}
+
+
+def subject_words(question: str) -> list[str]:
+    """The content words of a question, in order, as written."""
+    out: list[str] = []
+    for word in _WORD.findall(question):
+        w = word.strip("'’-")
+        if w.lower() not in _GENERIC and len(w) > 2 and w not in out:
+            out.append(w)
+    return out
+
+
+def condense_offline(question: str, previous: list[str]) -> str:
+    """Rewrite an underspecified follow-up by appending the earlier questions' subject.
+
+    A follow-up counts as underspecified when it refers back ("that", "they", "the other outlet") or
+    has fewer than three content words of its own. A question that names its own subject is unchanged.
+    """
+    own = set(terms(question))
+    if not previous or (len(own) >= 3 and not _REFERENCE.search(question)):
+        return question
+    carried: list[str] = []
+    for earlier in reversed(previous):
+        for word in subject_words(earlier):
+            stem = terms(word)
+            if stem and stem[0] not in own and word not in carried:
+                carried.append(word)
+        if len(carried) >= 3:
+            break
+    if not carried:
+        return question
+    return f"{question.rstrip()} (about: {' '.join(carried[:8])})"

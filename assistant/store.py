@@ -1,0 +1,210 @@
+"""Chroma, and nothing else that knows Chroma's API.
+
+Two collections per store:
+- ``<name>_chunks``: one record per chunk, with its embedding and metadata (article id, offsets, ...);
+  the collection's metadata records which embedding model built it.
+- ``<name>_articles``: one record per article holding its full text (so quotes can be checked) and
+  metadata. An article record is written only after all its chunks: it is the commit marker, and
+  chunks whose article has no record are never shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .errors import EmptyStoreError, StoreError
+from .schema import Article, Chunk, ChunkHit
+
+if TYPE_CHECKING:
+    import chromadb
+
+_PLACEHOLDER_VECTOR = [1.0]  # article records are never searched by vector
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if v is not None and v != ""}
+
+
+def date_int(iso: str | None) -> int:
+    """20250306 for '2025-03-06'; 0 when unknown (Chroma filters need numbers)."""
+    if not iso:
+        return 0
+    try:
+        return int(iso[:10].replace("-", ""))
+    except ValueError:
+        return 0
+
+
+def article_meta(article: Article, n_chunks: int) -> dict[str, Any]:
+    return _clean_meta({
+        "title": article.title, "outlet": article.outlet, "date": article.date, "url": article.url,
+        "path": article.path, "doc_key": article.doc_key, "n_chunks": n_chunks,
+        "date_int": date_int(article.date), "ingested_at": time.time(),
+    })
+
+
+def article_from_record(article_id: str, text: str | None, meta: dict[str, Any]) -> Article:
+    return Article(
+        id=article_id, text=text or "", title=meta.get("title"), outlet=meta.get("outlet"),
+        date=meta.get("date"), url=meta.get("url"), path=meta.get("path"), doc_key=meta.get("doc_key", ""),
+    )
+
+
+class Store:
+    """An open Chroma store (embedded at ``settings.store_dir``, or a server)."""
+
+    def __init__(self, settings: Settings, *, create: bool = False) -> None:
+        self.settings = settings
+        self.embedding_id = settings.embedding_id
+        self._client = self._connect(create)
+        self._article_cache: dict[str, Article] = {}
+        chunks_name = f"{settings.collection}_chunks"
+        articles_name = f"{settings.collection}_articles"
+        existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
+        if not create and chunks_name not in existing:
+            raise EmptyStoreError(self.location)
+        try:
+            self.chunks = self._client.get_or_create_collection(
+                chunks_name, embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embedding_model": self.embedding_id},
+            )
+            self.articles = self._client.get_or_create_collection(articles_name, embedding_function=None)
+        except Exception as err:  # chromadb raises many types; all mean the same to a user
+            raise StoreError(f"Cannot open the Chroma collections at {self.location}: {err}") from err
+        built_with = (self.chunks.metadata or {}).get("embedding_model")
+        if built_with and built_with != self.embedding_id:
+            raise StoreError(
+                f"The store at {self.location} was built with {built_with}, but the settings ask for "
+                f"{self.embedding_id}. Use the same embedding setting (ASSISTANT_EMBEDDING_PROVIDER), "
+                "or a new --store directory and ingest again."
+            )
+
+    # -- connection -----------------------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        s = self.settings
+        return f"http://{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.store_dir)
+
+    def _connect(self, create: bool) -> chromadb.api.ClientAPI:
+        from .embed import offline_env
+
+        offline_env()
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        s = self.settings
+        if s.chroma_host:
+            try:
+                return chromadb.HttpClient(host=s.chroma_host, port=s.chroma_port, settings=chroma_settings)
+            except Exception as err:
+                raise StoreError(
+                    f"Cannot reach the Chroma server at {self.location} ({type(err).__name__}). Start one with "
+                    f"`chroma run --path DIR --host {s.chroma_host} --port {s.chroma_port}`, or unset "
+                    "ASSISTANT_CHROMA_HOST to use the embedded store."
+                ) from err
+        path = Path(s.store_dir).expanduser()
+        if not create and not path.exists():
+            raise EmptyStoreError(str(path))
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"The store path {path} is a file; pass --store with a directory.")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as err:
+            raise StoreError(f"Cannot open the Chroma store at {path}: {err}") from err
+
+    # -- reads ------------------------------------------------------------------------------------------
+
+    def count_articles(self) -> int:
+        return int(self.articles.count())
+
+    def count_chunks(self) -> int:
+        return int(self.chunks.count())
+
+    def ids_for_key(self, doc_key: str) -> list[str]:
+        """Ids of the articles that came from one source (a file, or a record of a file)."""
+        got = self.articles.get(where={"doc_key": doc_key}, include=[])
+        return list(got["ids"])
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        got = self.articles.get(ids=list(ids), include=[])
+        return set(got["ids"])
+
+    def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        """Full articles by id (only committed ones); cached, since an id names fixed content."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self._article_cache]
+        if wanted:
+            got = self.articles.get(ids=wanted, include=["documents", "metadatas"])
+            for article_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
+                self._article_cache[article_id] = article_from_record(article_id, text, dict(meta or {}))
+        return {i: self._article_cache[i] for i in ids if i in self._article_cache}
+
+    def list_articles(self) -> list[tuple[Article, int]]:
+        """Every article (without text) with its chunk count, newest first."""
+        got = self.articles.get(include=["metadatas"])
+        rows = []
+        for article_id, meta in zip(got["ids"], got["metadatas"] or []):
+            meta = dict(meta or {})
+            rows.append((article_from_record(article_id, None, meta), int(meta.get("n_chunks", 0))))
+        rows.sort(key=lambda r: (r[0].date or "", r[0].outlet or ""), reverse=True)
+        return rows
+
+    def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
+        """The ``k`` nearest chunks (cosine similarity as score), of committed articles only."""
+        n = min(k, self.count_chunks())
+        if n <= 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[[float(x) for x in vector]], n_results=n, where=where, include=["documents", "metadatas", "distances"],
+        )
+        hits = []
+        for chunk_id, text, meta, dist in zip(
+            got["ids"][0], (got["documents"] or [[]])[0], (got["metadatas"] or [[]])[0], (got["distances"] or [[]])[0],
+        ):
+            meta = dict(meta or {})
+            chunk = Chunk(id=chunk_id, article_id=str(meta["article_id"]), text=text or "",
+                          start=int(meta["start"]), end=int(meta["end"]))
+            hits.append(ChunkHit(chunk=chunk, score=1.0 - float(dist)))
+        committed = self.existing_ids(list({h.chunk.article_id for h in hits}))
+        return [h for h in hits if h.chunk.article_id in committed]
+
+    # -- writes -----------------------------------------------------------------------------------------
+
+    def put_article(self, article: Article, chunks: list[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        """Write an article's chunks, then its record (the commit marker)."""
+        with contextlib.suppress(Exception):
+            self.chunks.delete(where={"article_id": article.id})  # leftovers of an interrupted run
+        batch = max(1, min(5000, self._client.get_max_batch_size()))
+        base = article_meta(article, len(chunks))
+        for i in range(0, len(chunks), batch):
+            part = chunks[i:i + batch]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                embeddings=[list(map(float, v)) for v in vectors[i:i + batch]],
+                metadatas=[
+                    _clean_meta({
+                        "article_id": article.id, "start": c.start, "end": c.end, "title": base.get("title"),
+                        "outlet": base.get("outlet"), "date": base.get("date"), "date_int": base["date_int"],
+                        "url": base.get("url"), "path": base.get("path"),
+                    })
+                    for c in part
+                ],
+            )
+        self.articles.upsert(ids=[article.id], documents=[article.text], metadatas=[base],
+                             embeddings=[_PLACEHOLDER_VECTOR])
+
+    def delete_article(self, article_id: str) -> None:
+        """Remove chunks first, then the record: a crash in between leaves a record to clean up later."""
+        self.chunks.delete(where={"article_id": article_id})
+        self.articles.delete(ids=[article_id])
+        self._article_cache.pop(article_id, None)
