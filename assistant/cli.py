@@ -23,7 +23,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SAMPLE_QUESTION = "Was the transit workers' union consulted?"
 
@@ -65,7 +65,7 @@ def edge() -> Iterator[None]:
     except AssistantError as e:
         if state.debug:
             err.print_exception()
-        err.print(f"[red]error:[/red] {e}")
+        err.print(f"[red]error:[/red] {e}", soft_wrap=True)  # one line, also when piped
         raise typer.Exit(1) from None
 
 
@@ -85,12 +85,13 @@ def main_options(
     state.debug = debug
 
 
-def _ingest(settings: Settings, paths: list[Path], quiet: bool = False) -> int:
+def _ingest(settings: Settings, paths: list[Path], quiet: bool = False, assistant: Any = None) -> int:
+    """Ingest with a progress bar (into ``assistant``'s store when given, e.g. the chat's); the exit status."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .answer import Assistant
 
-    assistant = Assistant(settings, use_llm=False)
+    assistant = assistant or Assistant(settings, use_llm=False)
     with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[name]}"), console=err, transient=True, disable=quiet) as bar:
         task = bar.add_task("ingest", total=None, name="")
@@ -176,6 +177,53 @@ def demo(
         _ingest(settings, [SAMPLES_DIR], quiet=True)
         out.print(f"[bold]Q:[/bold] {question}")
         _print_answer(Assistant(settings, use_llm=False).ask(question), as_json=False)
+
+
+# --- chat (issue 4) -------------------------------------------------------------------------------
+
+
+@app.command()
+def chat(
+    offline: Annotated[bool, typer.Option("--offline", help="Extractive answers only, even if an LLM is set.")] = False,
+) -> None:
+    """Chat in the terminal: follow-up questions, answers streamed as they are made, /help for commands."""
+    from .chat import run_chat
+
+    with edge():
+        code = run_chat(make_settings(), use_llm=False if offline else None, debug=state.debug)
+    raise typer.Exit(code)
+
+
+# --- slack and feedback (issue 5) -----------------------------------------------------------------
+
+
+@app.command()
+def slack(
+    http: Annotated[bool, typer.Option("--http", help="Serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) "
+                                                      "instead of Socket Mode (SLACK_APP_TOKEN).")] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="HTTP mode: port to listen on.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="HTTP mode: address to bind (0.0.0.0 = all interfaces).")]
+    = "127.0.0.1",
+) -> None:
+    """Run the Slack bot: answers mentions and DMs in threads with cited excerpts (setup: docs/slack.md)."""
+    with edge():
+        from .slack import serve
+
+        serve(make_settings(), http=http, host=host, port=port, debug=state.debug)
+
+
+@app.command()
+def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False) -> None:
+    """Summarise the 👍/👎 votes given to the Slack bot's answers (log file: ASSISTANT_FEEDBACK_PATH)."""
+    from .feedback import summarise, summary_text
+
+    with edge():
+        summary = summarise(make_settings().feedback_path)
+        text = json.dumps(summary.to_json(), ensure_ascii=False, indent=2) if as_json else summary_text(summary)
+        sys.stdout.write(text + "\n")
+
+
+# --- eval (issue 6) -------------------------------------------------------------------------------
 
 
 def main() -> None:

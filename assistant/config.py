@@ -83,15 +83,27 @@ class Settings(BaseSettings):
 
     # --- chat --------------------------------------------------------------------------------------
     history_turns: int = Field(6, ge=0, description="Conversation turns kept as memory.")
+    history_path: Path = Field(
+        default_factory=lambda: default_data_dir() / "chat_history",
+        description="Prompt history of `assistant chat` (Up/Down recall across sessions).",
+    )
 
     # --- slack -------------------------------------------------------------------------------------
-    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("slack_bot_token", "SLACK_BOT_TOKEN"))
-    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("slack_app_token", "SLACK_APP_TOKEN"))
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=_env("slack_bot_token", "SLACK_BOT_TOKEN"),
+        description="Slack Bot User OAuth Token (xoxb-...); needed by `assistant slack`.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=_env("slack_app_token", "SLACK_APP_TOKEN"),
+        description="Slack app-level token (xapp-..., scope connections:write) for Socket Mode.",
+    )
     slack_signing_secret: SecretStr | None = Field(
-        None, validation_alias=_env("slack_signing_secret", "SLACK_SIGNING_SECRET")
+        None, validation_alias=_env("slack_signing_secret", "SLACK_SIGNING_SECRET"),
+        description="Slack Signing Secret; verifies requests in HTTP mode (`assistant slack --http`).",
     )
     slack_api_url: str = Field(
-        "https://slack.com/api/", validation_alias=_env("slack_api_url", "SLACK_API_URL")
+        "https://slack.com/api/", validation_alias=_env("slack_api_url", "SLACK_API_URL"),
+        description="Slack Web API base URL (a local fake in tests).",
     )
     feedback_path: Path = Field(
         default_factory=lambda: default_data_dir() / "feedback.jsonl",

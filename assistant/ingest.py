@@ -93,11 +93,12 @@ def discover(paths: list[Path]) -> Discovered:
                 if name.startswith(".") or name.lower().endswith(SIDECAR_SUFFIX):
                     continue
                 file = Path(root) / name
-                if suffix_of(file) in SUPPORTED_SUFFIXES:
-                    if not file.exists():
-                        found.errors.append(IngestError(file, "broken symbolic link"))
-                    else:
-                        add(file)
+                if suffix_of(file) not in SUPPORTED_SUFFIXES:
+                    found.errors.append(IngestError(file, f"unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}"))
+                elif not file.exists():
+                    found.errors.append(IngestError(file, "broken symbolic link"))
+                else:
+                    add(file)
     return found
 
 

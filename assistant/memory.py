@@ -13,6 +13,7 @@ _REFERENCE = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]+|\d+")
 _GENERIC = STOPWORDS | {"happen", "happened", "mean", "means", "outlet", "outlets", "someone", "anyone", "what"}
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")  # a capitalised word that does not start the sentence
 
 
 def subject_words(question: str) -> list[str]:
@@ -29,10 +30,12 @@ def condense_offline(question: str, previous: list[str]) -> str:
     """Rewrite an underspecified follow-up by appending the earlier questions' subject.
 
     A follow-up counts as underspecified when it refers back ("that", "they", "the other outlet") or
-    has fewer than three content words of its own. A question that names its own subject is unchanged.
+    has too few content words of its own: fewer than three, or fewer than two when one is a name
+    ("What did Hamas say?" names its subject). A question that names its own subject is unchanged.
     """
     own = set(terms(question))
-    if not previous or (len(own) >= 3 and not _REFERENCE.search(question)):
+    enough = len(own) >= 3 or (len(own) >= 2 and _NAME.search(question.strip()) is not None)
+    if not previous or (enough and not _REFERENCE.search(question)):
         return question
     carried: list[str] = []
     for earlier in reversed(previous):

@@ -11,6 +11,7 @@ Two collections per store:
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -102,12 +103,17 @@ class Store:
         s = self.settings
         if s.chroma_host:
             try:
-                return chromadb.HttpClient(host=s.chroma_host, port=s.chroma_port, settings=chroma_settings)
+                # a plain connect first: the HTTP client has no timeout and would hang on a silent host
+                socket.create_connection((s.chroma_host, s.chroma_port), timeout=5).close()
+                client = chromadb.HttpClient(host=s.chroma_host, port=s.chroma_port, settings=chroma_settings)
+                client.heartbeat()  # the client may connect lazily: fail here, not in the middle of a command
+                return client
             except Exception as err:
+                reason = getattr(err, "strerror", None) or (str(err).splitlines() or [type(err).__name__])[0]
                 raise StoreError(
-                    f"Cannot reach the Chroma server at {self.location} ({type(err).__name__}). Start one with "
+                    f"Cannot reach the Chroma server at {self.location} ({reason[:120]}). Start one with "
                     f"`chroma run --path DIR --host {s.chroma_host} --port {s.chroma_port}`, or unset "
-                    "ASSISTANT_CHROMA_HOST to use the embedded store."
+                    "ASSISTANT_CHROMA_HOST (--chroma-host) to use the embedded store."
                 ) from err
         path = Path(s.store_dir).expanduser()
         if not create and not path.exists():
