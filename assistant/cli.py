@@ -135,13 +135,29 @@ def ask(
     question: Annotated[str, typer.Argument(help='The question, e.g. "Was Israel consulted?"')],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
     offline: Annotated[bool, typer.Option("--offline", help="Extractive answer only, even if an LLM is set.")] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="YYYY-MM-DD",
+        help='Reference date for "this week", "last month"...; newer articles are ranked down.')] = None,
 ) -> None:
     """Answer a question with verbatim excerpts from each source (plus an LLM answer when configured)."""
     from .answer import Assistant
 
     with edge():
-        answer = Assistant(make_settings(), use_llm=False if offline else None).ask(question)
+        reference = parse_as_of(as_of)
+        answer = Assistant(make_settings(), use_llm=False if offline else None).ask(question, as_of=reference)
         _print_answer(answer, as_json)
+
+
+def parse_as_of(value: str | None) -> Any:
+    """``--as-of`` as a date (None when not given); a bad value is a ``ConfigError``."""
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(f"--as-of {value!r} is not a date; use YYYY-MM-DD, e.g. --as-of 2023-03-10") from None
 
 
 @app.command()
@@ -224,6 +240,29 @@ def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print the sum
 
 
 # --- eval (issue 6) -------------------------------------------------------------------------------
+
+
+@app.command("eval")
+def eval_command(
+    corpus: Annotated[Path, typer.Argument(help="Corpus file (.jsonl/.jsonl.gz/.json) whose records have an 'id'.")],
+    questions: Annotated[Path, typer.Argument(help="JSON lines: question, answer, gold_article_ids[, question_date].")],
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the full report (JSON) here.")] = None,
+    no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Use the store as it is (no top-up).")] = False,
+    no_ablations: Annotated[bool, typer.Option("--no-ablations", help="Skip the ablation rows.")] = False,
+) -> None:
+    """Benchmark retrieval: bm25s vs LangChain Chroma vs this assistant, in one run (use --store to reuse a store)."""
+    from .evaluate import format_table, run_eval
+
+    with edge():
+        settings = make_settings()
+        report = run_eval(corpus, questions, settings, limit=limit, ingest=not no_ingest,
+                          with_ablations=not no_ablations, progress=lambda m: err.print(m))
+        out.print(format_table(report), markup=False)
+        if json_path is not None:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+            err.print(f"report written to {json_path}")
 
 
 def main() -> None:
