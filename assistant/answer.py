@@ -7,7 +7,9 @@ embedding model and the chat model open between questions (chat, Slack); ``ask()
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,7 @@ from .errors import AssistantError, EmptyStoreError, QuestionError
 from .extract import Claim, SentenceVectors, find_disagreement, select_excerpts
 from .ingest import IngestReport, ingest_paths
 from .prompts import load_prompts
-from .retrieve import retrieve
+from .retrieve import Retrieval, Retriever
 from .schema import Answer, Article, Excerpt, SourceAnswer
 
 if TYPE_CHECKING:
@@ -32,9 +34,18 @@ MAX_QUESTION_CHARS = 2000
 Turn = tuple[str, str]  # (user question, assistant answer text)
 
 
+_EXCERPTS_TAG = re.compile(r"<\s*(/?)\s*excerpts\s*>", re.IGNORECASE)
+
+
+def as_data(text: str) -> str:
+    """Article text made unable to close (or reopen) the prompt's ``<excerpts>`` block: such tags, in any
+    case or spacing, are escaped (``&lt;/excerpts&gt;``) so no tag in the prompt comes from an article."""
+    return _EXCERPTS_TAG.sub(lambda m: f"&lt;{m[1]}excerpts&gt;", text)
+
+
 def clean_question(question: str) -> str:
-    """The question, stripped; raises ``QuestionError`` for one that cannot be searched."""
-    text = " ".join((question or "").split())
+    """The question, stripped of control characters; raises ``QuestionError`` for one that cannot be searched."""
+    text = " ".join("".join(ch for ch in question or "" if ch.isprintable() or ch.isspace()).split())
     if not text:
         raise QuestionError('The question is empty; ask something, e.g. "Was Israel consulted?"')
     if not any(ch.isalnum() for ch in text):
@@ -63,6 +74,8 @@ class Assistant:
         self.use_llm = (chat_model is not None or self.settings.llm_enabled) if use_llm is None else use_llm
         self._store: Store | None = None
         self._vectors: SentenceVectors | None = None
+        self._retriever: Retriever | None = None
+        self.last_retrieval: Retrieval | None = None  # how the last question was searched (eval, debugging)
         if self.use_llm:
             self.prompts = load_prompts(self.settings.prompts_dir)
 
@@ -91,13 +104,19 @@ class Assistant:
             self._store = Store(self.settings, create=create)
         return self._store
 
+    def retriever(self) -> Retriever:
+        """The hybrid retriever over this store (keeps the keyword index open between questions)."""
+        if self._retriever is None or self._retriever.store is not self.store():
+            self._retriever = Retriever(self.store(), self.settings)
+        return self._retriever
+
     def warm_up(self) -> None:
         """Load the embedding model now (e.g. in a background thread while a prompt waits)."""
         self.embeddings.embed_query("warm up")
 
     # -- ingest -----------------------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path], **progress: Callable) -> IngestReport:  # type: ignore[type-arg]
+    def ingest(self, paths: Sequence[Path], **progress: Callable[..., None]) -> IngestReport:
         return ingest_paths(list(paths), self.store(create=True), self.embeddings, self.settings, **progress)
 
     # -- ask --------------------------------------------------------------------------------------------
@@ -109,10 +128,13 @@ class Assistant:
         history: Sequence[Turn] = (),
         on_token: Callable[[str], None] | None = None,
         on_source: Callable[[SourceAnswer], None] | None = None,
+        as_of: date | None = None,
     ) -> Answer:
         """Answer ``question`` with per-source verbatim excerpts (and an LLM answer when configured).
 
         ``history`` holds earlier turns; a follow-up is first rewritten into a standalone question.
+        ``as_of`` is the reference date of "this week", "last month"... (today when None) and ranks newer
+        articles down and recent ones up; the filters applied are listed in ``answer.filters``.
         ``on_token`` receives the LLM answer as it streams; ``on_source`` each source as it is ready.
         """
         question = clean_question(question)
@@ -122,8 +144,9 @@ class Assistant:
             raise EmptyStoreError(store.location)
         from .embed import encode
 
-        q_vec = encode(self.embeddings, [searched])[0]
-        found = retrieve(store, q_vec, self.settings)
+        retrieval = self.retriever().search(searched, lambda text: encode(self.embeddings, [text])[0], as_of=as_of)
+        found, q_vec = retrieval.results, retrieval.question_vector
+        self.last_retrieval = retrieval
         if self._vectors is None:
             self._vectors = SentenceVectors(self.embeddings)
         selections = select_excerpts(
@@ -152,7 +175,8 @@ class Assistant:
             if on_source:
                 on_source(source)
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
-                        mode="extractive", sources=sources)
+                        mode="extractive", sources=sources, filters=retrieval.filters,
+                        notices=list(retrieval.notices))
         claims = [Claim(s.n, e.n, e.quote, e.score) for s in answer.covering for e in s.excerpts]
         pair = find_disagreement(searched, claims)
         if pair:
@@ -186,10 +210,9 @@ class Assistant:
             return
         blocks = []
         for s in answer.covering:
-            label = " | ".join(x for x in (s.outlet, s.title, s.date) if x)
+            label = as_data(" | ".join(x for x in (s.outlet, s.title, s.date) if x))
             for e in s.excerpts:
-                quote = e.quote.replace("</excerpts>", "</ excerpts>")
-                blocks.append(f"[{e.n}] ({label})\n\"{quote}\"")
+                blocks.append(f"[{e.n}] ({label})\n\"{as_data(e.quote)}\"")
         prompt = self.prompts.answer.format(question=answer.standalone_question or answer.question,
                                             excerpts="\n\n".join(blocks))
         try:
@@ -206,6 +229,8 @@ class Assistant:
         text, unverified = check_quotes(text, articles.values())
         if unverified:
             answer.notices.append(f"{len(unverified)} quoted passage(s) not found in any article; marked [unverified].")
+        if not text:
+            answer.notices.append("The LLM returned an empty answer; showing the extractive answer.")
         answer.answer = text or None
         answer.mode = "llm" if text else "extractive"
 
@@ -229,12 +254,13 @@ class Assistant:
                 lines.append(f"User: {q}")
                 if a:
                     lines.append(f"Assistant: {a[:600]}")
+            failures: tuple[type[BaseException], ...] = (AssistantError, *llm_failures())
             try:
                 rewritten = run_chat(model, [HumanMessage(self.prompts.condense.format(
                     history="\n".join(lines), question=question))]).strip().strip('"')
                 if rewritten:
                     return clean_question(rewritten.splitlines()[0])
-            except (AssistantError, *llm_failures()):
+            except failures:
                 log.info("condense failed; using the offline rewrite")
         return condense_offline(question, [q for q, _ in turns])
 

@@ -7,12 +7,16 @@ from collections.abc import Iterable
 
 from .schema import Article, Excerpt
 
-_MARKER = re.compile(r"\s?\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_QUOTED = re.compile(r"[\"“]([^\"“”]{12,}?)[\"”]")
+_NUMBERS = r"\d+(?:\s*[-–]\s*\d+)?"  # 3, or a range 2-4
+_MARKER = re.compile(rf"\s?\[({_NUMBERS}(?:\s*[,;]\s*{_NUMBERS})*)\]")
+# "…", “…”, „…“ and « … »: a quoted passage of at least 12 characters
+_QUOTED = re.compile(r"[\"“„«]([^\"“”„«»]{12,}?)[\"”“»]")
+_MAX_RANGE = 50
 
 
 def is_verbatim(article: Article, excerpt: Excerpt) -> bool:
-    return 0 <= excerpt.start < excerpt.end <= len(article.text) and article.text[excerpt.start:excerpt.end] == excerpt.quote
+    in_range = 0 <= excerpt.start < excerpt.end <= len(article.text)
+    return in_range and article.text[excerpt.start:excerpt.end] == excerpt.quote
 
 
 def check_markers(text: str, valid: Iterable[int]) -> tuple[str, list[int]]:
@@ -21,7 +25,14 @@ def check_markers(text: str, valid: Iterable[int]) -> tuple[str, list[int]]:
     dropped: list[int] = []
 
     def fix(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+        numbers: list[int] = []
+        for part in re.split(r"\s*[,;]\s*", match.group(1)):
+            low, _, high = (x.strip() for x in part.replace("–", "-").partition("-"))
+            first, last = int(low), int(high or low)
+            if first <= last <= first + _MAX_RANGE:
+                numbers += range(first, last + 1)
+            else:  # a reversed or huge range cites nothing real: all of it is dropped
+                dropped.extend([first, last])
         keep = [n for n in numbers if n in valid_set]
         dropped.extend(n for n in numbers if n not in valid_set)
         if not keep:
@@ -47,10 +58,10 @@ def check_quotes(text: str, articles: Iterable[Article]) -> tuple[str, list[str]
     unverified: list[str] = []
 
     def fix(match: re.Match[str]) -> str:
-        inner = match.group(1).strip(" .,;:")
+        inner = match.group(1).strip(" \u00a0\u202f.,;:")
         if len(inner.split()) < 3 or any(_normalise(inner) in h for h in haystacks):
             return match.group(0)
         unverified.append(inner)
-        return f"{match.group(1)} [unverified]"
+        return f"{match.group(1).strip()} [unverified]"
 
     return _QUOTED.sub(fix, text), unverified

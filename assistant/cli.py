@@ -93,8 +93,12 @@ def _ingest(settings: Settings, paths: list[Path], quiet: bool = False, assistan
 
     assistant = assistant or Assistant(settings, use_llm=False)
     with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[name]}"), console=err, transient=True, disable=quiet) as bar:
-        task = bar.add_task("ingest", total=None, name="")
+                  TextColumn("{task.fields[chunks]}"), TextColumn("{task.fields[name]}"), console=err, transient=True,
+                  disable=quiet) as bar:
+        task = bar.add_task("ingest", total=None, name="", chunks="")
+        import time
+
+        written, started = 0, time.monotonic()
 
         def on_start(total: int) -> None:
             bar.update(task, total=total)
@@ -102,7 +106,13 @@ def _ingest(settings: Settings, paths: list[Path], quiet: bool = False, assistan
         def on_file(path: Path, n: int) -> None:
             bar.update(task, advance=1, name=path.name[-40:])
 
-        report = assistant.ingest(paths, on_start=on_start, on_file=on_file)
+        def on_chunks(n: int) -> None:  # after each embedded and written batch
+            nonlocal written
+            written += n
+            rate = written / max(time.monotonic() - started, 1e-6)
+            bar.update(task, chunks=f"{written:,} chunks, {rate:,.{0 if rate >= 10 else 1}f}/s")
+
+        report = assistant.ingest(paths, on_start=on_start, on_file=on_file, on_chunks=on_chunks)
     for e in report.errors:
         err.print(f"[yellow]skipped[/yellow] {e}")
     err.print(f"Ingested into {assistant.store().location}: {report.summary()}")
@@ -266,8 +276,12 @@ def eval_command(
 
 
 def main() -> None:
+    import gc
+
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    finally:
+        gc.freeze()  # exit without walking torch's object graph (seconds once the model is loaded)

@@ -65,6 +65,28 @@ class Settings(BaseSettings):
     max_sources: int = Field(8, ge=1, description="Most sources shown in one answer.")
     max_excerpts_per_source: int = Field(3, ge=1, description="Most quotes shown per source.")
     min_relevance: float = Field(0.42, description="A source covers the question above this score.")
+    retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field(
+        "hybrid", description="'hybrid' = BM25 + vectors fused by reciprocal rank; or one of them alone."
+    )
+    keyword_dir: Path | None = Field(
+        None, description="Folder of the BM25 keyword index; unset = <store_dir>/bm25 (needed with a Chroma server)."
+    )
+    keyword_candidates: int = Field(100, ge=1, description="Articles taken from the keyword index per question.")
+    dense_candidates: int = Field(100, ge=1, description="Chunks taken from the vector index per question.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank fusion constant: score = sum of w / (rrf_k + rank).")
+    rrf_dense_weight: float = Field(
+        0.5, ge=0, description="Weight w of the vector list in the fusion (the keyword list has 1)."
+    )
+    recency_half_life_days: float = Field(
+        14.0, gt=0, description="With a reference date (--as-of): age at which the recency boost halves."
+    )
+    recency_weight: float = Field(0.3, ge=0, description="Largest recency boost (0.3 = +30% for a same-day article).")
+    date_phrase_weight: float = Field(
+        0.2, ge=0, description="Boost for articles inside a date the question names ('this week', 'on March 6')."
+    )
+    future_slack_days: int = Field(
+        2, ge=0, description="Articles dated after the reference date + this many days are ranked down."
+    )
 
     # --- LLM (optional) ----------------------------------------------------------------------------
     openai_api_key: SecretStr | None = Field(

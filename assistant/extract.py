@@ -27,7 +27,7 @@ that the their theirs them themselves then there these they this those through t
 was we were what when where which while who whom why will with would you your yours yourself yourselves
 said says say tell told according did does do done get got make made new news report reported reports
 article articles source sources outlet outlets much many
-""".split())
+""".split())  # noqa: SIM905
 
 NEGATION = re.compile(
     r"\b(not|no|never|none|neither|nor|without|denied|denies|deny|refused|refuses|declined|rejected|"
@@ -36,7 +36,7 @@ NEGATION = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
 _ABBREV = frozenset(
-    "mr mrs ms dr prof gen sen rep gov lt col sgt st jr sr inc co corp ltd vs etc no jan feb mar apr jun jul "
+    "mr mrs ms dr prof gen sen rep gov lt col sgt st jr sr inc co corp ltd vs etc no jan feb mar apr jun jul "  # noqa: SIM905
     "aug sep sept oct nov dec u.s u.k u.n e.u d.c a.m p.m".split()
 )
 _SENT_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
@@ -149,14 +149,88 @@ class SentenceVectors:
         return [self._cache[k] for k in keys]
 
 
-def _question_bonus(question: str, sentence: str) -> float:
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|"
+    r"half|once|twice)\b",
+    re.IGNORECASE,
+)
+_WHERE_Q = re.compile(r"\bwhere\b|\b(?:which|what)\s+(?:country|countries|state|states|city|cities|town|region|"
+                      r"province|nation|island|county|continent|place|part)\b", re.IGNORECASE)
+_WHICH_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?:company|companies|team|teams|film|movie|show|series|"
+                      r"book|song|album|brand|chain|firm|airline|bank|group|organization|agency|party|league|"
+                      r"university|school|app|platform|network|retailer|automaker|product|award|event|holiday|"
+                      r"person|player|actor|actress|singer|artist|author|politician|leader|official|star|musician|"
+                      r"celebrity|candidate|president|ceo|rapper|comedian|athlete|coach|quarterback|host|"
+                      r"species|animal|disease|drug|word|name|title)\b",
+                      re.IGNORECASE)
+
+
+_HOW_Q = re.compile(r"\bhow (old|far|big|large|fast|high|tall|often)\b", re.IGNORECASE)
+
+
+def _new_names(sentence: str, q_terms: set[str]) -> bool:
+    """The sentence names someone or something (capitalised words, not its first) the question does not."""
+    for m in _NAME_ANY.finditer(sentence):
+        if m.start() == 0:
+            continue
+        if not set(terms(m.group())) <= q_terms:
+            return True
+    return False
+
+
+_NAME_ANY = re.compile(r"\b[A-Z][A-Za-z'’\-]+(?:\s+(?:[A-Z][A-Za-z'’\-]+|of|de|the|&))*")
+
+
+_DURATION = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b", re.I)
+_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\s+([a-z]+)", re.I)
+
+
+def _fits_quantity(question: str, sentence: str) -> bool:
+    """The number in ``sentence`` is of the asked kind: a duration for "how long", money for "how much / cost",
+    or followed by the counted thing of "how many seats" (its stem within the next three words)."""
+    if re.search(r"\bhow long\b|\bhow old\b", question, re.I):
+        return bool(_DURATION.search(sentence))
+    if re.search(r"\bhow much\b|\bcost|\bprice|\bpaid\b|\bpay\b|\bworth\b", question, re.I) and _MONEY.search(sentence):
+        return True
+    counted = _HOW_MANY.search(question)
+    if counted:
+        stem = set(terms(counted.group(1)))
+        for m in _NUMBER.finditer(sentence):
+            following = sentence[m.end():m.end() + 40].split()[:3]
+            if stem & set(terms(" ".join(following))):
+                return True
+    return bool(re.search(r"\bpercent|\bpercentage|\bhow many\b", question, re.I) and _MONEY.search(sentence))
+
+
+def _new_numbers(sentence: str, question: str) -> bool:
+    asked = {m.lower() for m in _NUMBER.findall(question)}
+    return any(m.lower() not in asked for m in _NUMBER.findall(sentence))
+
+
+def _question_bonus(question: str, sentence: str, q_terms: set[str] | None = None) -> float:
+    """Extra score for a sentence holding the kind of thing the question asks for, which the question lacks.
+
+    "How many / how much / how long" wants a number, "when / what year" a date, "who / which company /
+    which country" a name: a sentence that only repeats the question's words gains nothing.
+    """
+    q_terms = set(terms(question)) if q_terms is None else q_terms
     bonus = 0.0
-    if _QUANTITY_Q.search(question) and (_MONEY.search(sentence) or re.search(r"\b\d[\d,.]*\s+[a-z]", sentence)):
-        bonus += 0.06
-    if _WHEN_Q.search(question) and _DATEISH.search(sentence):
-        bonus += 0.06
-    if _WHO_Q.search(question) and _NAME.search(sentence):
-        bonus += 0.04
+    wants_number = _QUANTITY_Q.search(question) or _HOW_Q.search(question)
+    if wants_number and _new_numbers(sentence, question):
+        bonus += 0.12 if _fits_quantity(question, sentence) else 0.03
+    if _WHEN_Q.search(question):
+        dates = {m.group(0).lower() for m in _DATEISH.finditer(sentence)}
+        asked = {m.group(0).lower() for m in _DATEISH.finditer(question)}
+        if dates - asked:
+            bonus += 0.1
+    wants_name = _WHO_Q.search(question) or _WHERE_Q.search(question) or _WHICH_Q.search(question)
+    if wants_name and _new_names(sentence, q_terms):
+        bonus += 0.08
+    # a sentence made only of the question's own words (or almost) does not answer it
+    s_terms = set(terms(sentence))
+    if s_terms and len(s_terms - q_terms) <= 1:
+        bonus -= 0.05
     return bonus
 
 
@@ -205,9 +279,12 @@ def select_excerpts(
     weight = {w: math.log(1 + n_cands / (1 + doc_freq.get(w, 0))) + 0.5 for w in q_terms}
     total = sum(weight.values()) or 1.0
     for cands, rows in zip(per_source, cand_terms):
+        # words of the article's title name its topic, which every sentence of it shares: within the
+        # article, the question's other words (what it asks about the topic) tell sentences apart
+        topic = set(terms(cands[0].article.title or "")) if cands else set()
         for c, t in zip(cands, rows):
-            c.lexical = sum(weight[w] for w in t & q_terms) / total
-            c.bonus = _question_bonus(question, c.text)
+            c.lexical = sum(weight[w] * (0.5 if w in topic else 1.0) for w in t & q_terms) / total
+            c.bonus = _question_bonus(question, c.text, q_terms)
         cands.sort(key=lambda c: -(c.lexical + 0.5 * c.chunk_score))
         del cands[max_candidates_per_source:]
         pool.extend(cands)

@@ -7,17 +7,18 @@ Errors are raised as ``IngestError`` naming the file (and record) and the reason
 
 from __future__ import annotations
 
+import codecs
+import errno
 import gzip
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from .config import Settings
 from .errors import IngestError
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".json.gz", ".jsonl.gz")
 SIDECAR_SUFFIX = ".meta.json"
+GZIP_RATIO = 20  # a .gz file may decompress to this many times ASSISTANT_MAX_FILE_MB, no more
+UNSUPPORTED = f"unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}"
 
 _DATE_LINE = re.compile(r"\A\s*date[ \t]+(\S+)[ \t]*(?:\r?\n)?", re.IGNORECASE)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -66,26 +69,31 @@ def discover(paths: list[Path]) -> Discovered:
 
     for path in paths:
         if not path.exists():
-            if path.is_symlink():
-                found.errors.append(IngestError(path, "broken symbolic link"))
-            else:
-                found.errors.append(IngestError(path, "no such file or directory"))
+            found.errors.append(IngestError(path, _missing_reason(path)))
+            continue
+        if not path.is_file() and not path.is_dir():
+            found.errors.append(IngestError(path, "not a regular file or folder (a pipe, socket or device?)"))
             continue
         if path.is_file():
             if path.name.lower().endswith(SIDECAR_SUFFIX):
                 continue
             if suffix_of(path) not in SUPPORTED_SUFFIXES:
-                found.errors.append(IngestError(path, f"unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}"))
+                found.errors.append(IngestError(path, UNSUPPORTED))
                 continue
             add(path)
             continue
         visited_dirs: set[Path] = set()
-        for root, dirs, files in os.walk(path, followlinks=True, onerror=lambda e: found.errors.append(
-                IngestError(e.filename or path, f"cannot read directory ({e.strerror})"))):
+
+        def unreadable(err: OSError, top: Path = path) -> None:
+            found.errors.append(IngestError(err.filename or top, f"cannot read directory ({err.strerror})"))
+
+        for root, dirs, files in os.walk(path, followlinks=True, onerror=unreadable):
             real_root = Path(root).resolve()
             if real_root in visited_dirs:
-                found.errors.append(IngestError(root, "symbolic link loop; skipped"))
-                dirs[:] = []
+                parent = Path(root).parent.resolve()
+                if real_root == parent or real_root in parent.parents:
+                    found.errors.append(IngestError(root, "symbolic link loop; skipped"))
+                dirs[:] = []  # else a second link to a folder already read: its files are in once
                 continue
             visited_dirs.add(real_root)
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -94,12 +102,26 @@ def discover(paths: list[Path]) -> Discovered:
                     continue
                 file = Path(root) / name
                 if suffix_of(file) not in SUPPORTED_SUFFIXES:
-                    found.errors.append(IngestError(file, f"unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}"))
+                    found.errors.append(IngestError(file, UNSUPPORTED))
                 elif not file.exists():
-                    found.errors.append(IngestError(file, "broken symbolic link"))
+                    found.errors.append(IngestError(file, _missing_reason(file)))
+                elif not file.is_file():
+                    found.errors.append(IngestError(file, "not a regular file (a pipe, socket or device?)"))
                 else:
                     add(file)
     return found
+
+
+def _missing_reason(path: Path) -> str:
+    """Why a path that does not resolve to anything cannot be read."""
+    if not path.is_symlink():
+        return "no such file or directory"
+    try:
+        path.stat()
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -114,12 +136,15 @@ def read_text(path: Path, max_bytes: int) -> str:
         raise IngestError(path, f"cannot read file ({err.strerror})") from err
     if size > max_bytes:
         raise IngestError(
-            path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (raise ASSISTANT_MAX_FILE_MB)"
+            path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit (raise ASSISTANT_MAX_FILE_MB)"
         )
     try:
         if path.name.lower().endswith(".gz"):
             with gzip.open(path, "rb") as fh:
-                data = fh.read(max_bytes * 20 + 1)
+                data = fh.read(max_bytes * GZIP_RATIO + 1)
+            if len(data) > max_bytes * GZIP_RATIO:
+                raise IngestError(path, f"decompresses to over {max_bytes * GZIP_RATIO / 1e6:g} MB "
+                                        f"({GZIP_RATIO}x the ASSISTANT_MAX_FILE_MB limit); split it or raise the limit")
         else:
             data = path.read_bytes()
     except PermissionError as err:
@@ -130,12 +155,16 @@ def read_text(path: Path, max_bytes: int) -> str:
 
 
 def decode_bytes(path: Path, data: bytes) -> str:
+    """UTF-8 (BOM dropped), UTF-16 with a BOM, or UTF-16 without one when unmistakable; else ``IngestError``."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as err:
             raise IngestError(path, "invalid UTF-16 text") from err
     if b"\x00" in data[:8192]:
+        text = _utf16_without_bom(data)
+        if text is not None:
+            return text
         raise IngestError(path, "binary file, not text")
     try:
         return data.decode("utf-8-sig")
@@ -143,6 +172,24 @@ def decode_bytes(path: Path, data: bytes) -> str:
         raise IngestError(
             path, f"not UTF-8 text (bad byte 0x{data[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
         ) from err
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 without a byte-order mark: one byte of most characters is zero, always the same one."""
+    sample = data[:8192]
+    if len(data) % 2 or len(sample) < 8:
+        return None
+    half = len(sample) // 2
+    even_zeros, odd_zeros = sample[0::2].count(0), sample[1::2].count(0)
+    for encoding, zeros, others in (("utf-16-le", odd_zeros, even_zeros), ("utf-16-be", even_zeros, odd_zeros)):
+        if others == 0 and zeros >= 0.6 * half:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            if all(ch.isprintable() or ch in "\r\n\t" for ch in text[:4096]):
+                return text
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -241,7 +288,7 @@ def _read_md(path: Path, raw: str) -> tuple[str, dict[str, Any]]:
     match = _FRONT_MATTER.match(raw)
     if match:
         try:
-            loaded = yaml.safe_load(match[1]) or {}
+            loaded = yaml.safe_load(match[1] or "") or {}
         except yaml.YAMLError as err:
             raise IngestError(path, f"invalid YAML front matter ({str(err).splitlines()[0]})") from err
         if not isinstance(loaded, dict):
@@ -304,8 +351,7 @@ def _records_from_json(path: Path, raw: str) -> Iterator[tuple[int, Any]]:
     if isinstance(data, dict):
         yield 1, data
     elif isinstance(data, list):
-        for i, record in enumerate(data, start=1):
-            yield i, record
+        yield from enumerate(data, start=1)
     else:
         raise IngestError(path, "JSON must be an article object or a list of article objects")
 
@@ -341,7 +387,7 @@ def read_file(path: Path, max_bytes: int) -> FileResult:
     """Read one file into articles. A whole-file problem raises; a bad record is reported in ``errors``."""
     suffix = suffix_of(path)
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type; use {', '.join(SUPPORTED_SUFFIXES)}")
+        raise IngestError(path, UNSUPPORTED)
     raw = read_text(path, max_bytes)
     if not raw.strip():
         raise IngestError(path, "empty file")
@@ -368,6 +414,65 @@ def read_file(path: Path, max_bytes: int) -> FileResult:
     merged = {**meta, **{k: v for k, v in sidecar.items() if k not in meta or not meta[k]}}
     result.articles.append(make_article(path, body, merged, doc_key=str(path.resolve())))
     return result
+
+
+def iter_file(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
+    """``read_file`` one article (or bad record) at a time; a whole-file problem raises before anything is yielded.
+
+    A JSONL feed is streamed: a first pass checks its size and encoding without keeping the text, then
+    records are read line by line, so memory does not grow with the file. Anything unusual (UTF-16, a
+    bad byte, over the limit) goes through ``read_file``, which reports it.
+    """
+    if "jsonl" not in suffix_of(path) or not _plain_utf8_within_limit(path, max_bytes):
+        result = read_file(path, max_bytes)
+        yield from result.errors
+        yield from result.articles
+        return
+    sidecar = read_sidecar(path)
+    try:
+        with _open_bytes(path) as fh:
+            for lineno, data in enumerate(fh, start=1):
+                line = data.decode("utf-8-sig" if lineno == 1 else "utf-8").rstrip("\r\n")
+                if not line.strip():
+                    continue
+                where = f"{path}:{lineno}"
+                try:
+                    yield _article_from_record(path, where, json.loads(line), sidecar)
+                except json.JSONDecodeError as err:
+                    yield IngestError(where, f"malformed JSON line ({err.msg})")
+                except IngestError as err:
+                    yield err
+    except (OSError, EOFError, UnicodeDecodeError) as err:  # changed or removed since the first pass
+        yield IngestError(path, f"cannot read file ({err})")
+
+
+def _open_bytes(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def _plain_utf8_within_limit(path: Path, max_bytes: int) -> bool:
+    """True when the file is non-blank UTF-8 text within the size limits, read in blocks and not kept."""
+    limit = max_bytes * GZIP_RATIO if path.name.lower().endswith(".gz") else max_bytes
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    total, blank = 0, True
+    try:
+        if path.stat().st_size > max_bytes:
+            return False
+        with _open_bytes(path) as fh:
+            while block := fh.read(1 << 18):
+                if total == 0 and (block.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in block[:8192]):
+                    return False
+                total += len(block)
+                if total > limit:
+                    return False
+                blank = blank and block.isspace()
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except (OSError, EOFError, UnicodeDecodeError):
+        return False
+    return not blank
 
 
 # --------------------------------------------------------------------------------------------------
@@ -428,14 +533,18 @@ def ingest_paths(
     settings: Settings,
     on_file: Callable[[Path, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    on_chunks: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Read, chunk, embed and store every supported file under ``paths``.
 
     A file that fails is reported and skipped; nothing stored before is touched by a failure.
     Articles are embedded in batches of about ``embed_batch_size * 4`` chunks so memory stays flat.
+    Files are read one at a time (JSONL feeds line by line); ``on_chunks(n)`` follows each written batch.
     """
     from .embed import encode
+    from .keyword import IngestHook
 
+    keyword = IngestHook(settings)  # the BM25 index follows the store (issue 6)
     report = IngestReport()
     found = discover(paths)
     report.errors.extend(found.errors)
@@ -450,12 +559,16 @@ def ingest_paths(
         nonlocal pending_chunks
         texts = [c.text for _, chunks, _ in pending for c in chunks]
         vectors = encode(embeddings, texts) if texts else []
-        offset = 0
-        for article, chunks, replaces in pending:
-            store.put_article(article, chunks, vectors[offset:offset + len(chunks)])
+        batch, offset = [], 0
+        for article, chunks, _ in pending:
+            batch.append((article, chunks, vectors[offset:offset + len(chunks)]))
             offset += len(chunks)
+        store.put_articles(batch)  # all chunks, then all records: a crash in between leaves no half article
+        for article, chunks, replaces in pending:
+            keyword.add(article, chunks)
             for old in replaces:
                 store.delete_article(old)
+                keyword.delete(old)
             report.chunks += len(chunks)
             if replaces:
                 report.updated += 1
@@ -463,16 +576,14 @@ def ingest_paths(
                 report.added += 1
         pending.clear()
         pending_chunks = 0
+        if on_chunks:
+            on_chunks(len(texts))
 
     seen_in_run: set[str] = set()
     for path in found.files:
-        try:
-            result = read_file(path, max_bytes)
-        except IngestError as err:
-            report.errors.append(err)
-            result = FileResult()
-        report.errors.extend(result.errors)
-        for article in result.articles:
+        n_articles = 0
+        for article in _file_articles(path, max_bytes, report.errors):
+            n_articles += 1
             if article.id in seen_in_run:
                 report.unchanged += 1
                 continue
@@ -482,6 +593,7 @@ def ingest_paths(
             if article.id in previous or store.existing_ids([article.id]):
                 for old in stale:  # a crash mid-update may have left the old version behind
                     store.delete_article(old)
+                    keyword.delete(old)
                 report.unchanged += 1
                 continue
             chunks = chunk_article(article, settings.chunk_chars, settings.chunk_overlap_chars)
@@ -493,7 +605,20 @@ def ingest_paths(
             if pending_chunks >= flush_at:
                 flush()
         if on_file:
-            on_file(path, len(result.articles))
+            on_file(path, n_articles)
     if pending:
         flush()
+    keyword.commit()
     return report
+
+
+def _file_articles(path: Path, max_bytes: int, errors: list[IngestError]) -> Iterator[Article]:
+    """The articles of one file as they are read; its errors go to ``errors``."""
+    try:
+        for item in iter_file(path, max_bytes):
+            if isinstance(item, IngestError):
+                errors.append(item)
+            else:
+                yield item
+    except IngestError as err:
+        errors.append(err)

@@ -37,7 +37,9 @@ def load_prompts(folder: Path) -> Prompts:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as err:
-            raise ConfigError(f"Prompt file {path} cannot be read ({err.strerror}); set ASSISTANT_PROMPTS_DIR") from err
+            raise ConfigError(
+                f"Prompt file {path} cannot be read ({err.strerror}); set ASSISTANT_PROMPTS_DIR"
+            ) from err
         try:
             found = variables(text)
         except ValueError as err:

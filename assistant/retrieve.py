@@ -1,31 +1,318 @@
-"""Question -> ranked chunks, grouped by article so that an answer covers several sources."""
+"""Question -> the articles that address it, each with its matching chunks.
+
+Hybrid retrieval:
+1. ``parse_query`` finds date phrases ("this week", "on March 6", relative to ``as_of``) and outlet mentions
+   ("what did CNN report"); outlets become a filter, date phrases a boost.
+2. Keyword search (BM25 over whole articles, ``assistant/keyword.py``) and vector search (Chroma, nearest
+   chunks, grouped by article: an article scores its best chunk) each rank *articles*.
+   The date prior (``date_factors``) multiplies the keyword scores before ranking: with a reference date,
+   articles dated after it (beyond ``future_slack_days``) count half, recent ones up to ``recency_weight``
+   more (halving every ``recency_half_life_days``); articles inside a date the question names get
+   ``date_phrase_weight`` more. Applied to one list only, it moves articles without overruling relevance.
+3. Reciprocal-rank fusion: ``score(a) = sum over the lists of w / (rrf_k + rank of a)``, w = 1 for the
+   keyword list and ``rrf_dense_weight`` (0.5) for the vector list: on news questions, full of names, the
+   small MiniLM model ranks articles worse than BM25, and an equal vote lets it pull good keyword hits down.
+   Ranking whole articles rather than chunks is what makes an answer cover several distinct sources.
+4. For each of the best ``max_sources`` articles, its chunks that matched either search (keyword chunk
+   hits are scored by cosine with the question too) go to excerpt selection.
+
+No cross-encoder re-ranking: no re-ranker whose weights ship inside a PyPI package was found (FlashRank and
+the like download their models at run time), and nothing may be fetched from a model hub.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .schema import Article, ChunkHit
-from .store import Store
+from .query import QueryIntent, parse_query
+from .schema import Article, Chunk, ChunkHit
+from .store import date_int
+
+if TYPE_CHECKING:
+    from .keyword import KeywordIndex
+    from .store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Retrieved:
     article: Article
     hits: list[ChunkHit]
+    fused: float = 0.0  # the article's fused (and date-adjusted) score; the order of the results
 
     @property
     def score(self) -> float:
-        return max(h.score for h in self.hits)
+        """The best chunk's cosine similarity (0 when no chunk was scored)."""
+        return max((h.score for h in self.hits), default=0.0)
 
 
-def retrieve(store: Store, question_vector: Sequence[float], settings: Settings) -> list[Retrieved]:
-    """The articles nearest to the question (best chunk first), each with its matching chunks."""
-    hits = store.query(question_vector, settings.top_k_chunks)
+@dataclass
+class Options:
+    """Which parts of the retriever run (the ablations of ``assistant eval`` switch them off one by one)."""
+
+    keyword: bool = True
+    dense: bool = True
+    dates: bool = True  # date phrases and the reference-date prior
+    outlets: bool = True
+    chunk_keyword_hits: bool = True  # keyword-matched chunks offered to excerpt selection
+
+    @classmethod
+    def for_mode(cls, mode: str) -> Options:
+        return cls(keyword=mode != "dense", dense=mode != "keyword")
+
+
+@dataclass
+class Retrieval:
+    """What ``Retriever.search`` found, and how."""
+
+    results: list[Retrieved]
+    intent: QueryIntent
+    question_vector: Any
+    filters: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    ranked_ids: list[str] = field(default_factory=list)  # every fused candidate, best first
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Reciprocal-rank fusion: ``sum_i weight_i / (k + rank_i(id))`` over the lists an id appears in."""
+    scores: dict[str, float] = {}
+    for i, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[i]
+        for rank, item in enumerate(dict.fromkeys(ranking), start=1):
+            scores[item] = scores.get(item, 0.0) + w / (k + rank)
+    return scores
+
+
+def group_by_article(hits: Sequence[ChunkHit]) -> list[tuple[str, list[ChunkHit]]]:
+    """Chunk hits grouped by article, articles ordered by their best chunk (ties: first seen)."""
     by_article: dict[str, list[ChunkHit]] = {}
     for hit in hits:
         by_article.setdefault(hit.chunk.article_id, []).append(hit)
-    ranked = sorted(by_article.items(), key=lambda kv: -max(h.score for h in kv[1]))[: settings.max_sources]
+    return sorted(by_article.items(), key=lambda kv: -max(h.score for h in kv[1]))
+
+
+def date_factors(date_ints: Any, intent: QueryIntent, settings: Settings) -> Any:
+    """Multipliers of articles' keyword scores from their dates (``date_int`` array; 0 = unknown date).
+
+    With a reference date (``intent.as_of``): ``1 + recency_weight * 0.5 ** (age / half_life)`` for an article
+    ``age`` days old; 0.5 for one dated more than ``future_slack_days`` after it. An article inside the date the
+    question names (one day before to two days after, as news reports an event) gets ``1 + date_phrase_weight``
+    more. Unknown dates get 1.
+    """
+    import numpy as np
+
+    d = np.asarray(date_ints, dtype=np.int64)
+    factors = np.ones(len(d), dtype=np.float32)
+    known = d > 0
+    if not known.any():
+        return factors
+    ordinals = np.zeros(len(d), dtype=np.int64)
+    for value in np.unique(d[known]):
+        try:
+            ordinals[d == value] = date(int(value) // 10000, int(value) // 100 % 100, int(value) % 100).toordinal()
+        except ValueError:
+            known &= d != value
+    if intent.as_of is not None:
+        age = intent.as_of.toordinal() - ordinals
+        boost = 1.0 + settings.recency_weight * np.power(0.5, np.clip(age, 0, None) / settings.recency_half_life_days)
+        boost = np.where(age < -settings.future_slack_days, 0.5, boost)
+        factors = np.where(known, boost, factors).astype(np.float32)
+    rng = intent.date_range
+    if rng is not None and settings.date_phrase_weight:
+        lo = (rng.start - timedelta(days=1)).toordinal()
+        hi = (rng.end + timedelta(days=2)).toordinal()
+        inside = known & (ordinals >= lo) & (ordinals <= hi)
+        factors = np.where(inside, factors * (1.0 + settings.date_phrase_weight), factors).astype(np.float32)
+    return factors
+
+
+def date_factor(article_date: int, intent: QueryIntent, settings: Settings) -> float:
+    """``date_factors`` of one article."""
+    return float(date_factors([article_date], intent, settings)[0])
+
+
+class Retriever:
+    """Hybrid retrieval over one store and its keyword index (keep one per process)."""
+
+    def __init__(self, store: Store, settings: Settings, keyword: KeywordIndex | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self._keyword = keyword
+        self._facets: dict[str, tuple[str | None, int]] | None = None
+        self._facets_count = -1
+        self._outlets: list[str] = []
+
+    # -- parts --------------------------------------------------------------------------------------
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        if self._keyword is None:
+            from .keyword import keyword_index
+
+            self._keyword = keyword_index(self.settings)
+        return self._keyword
+
+    def ensure_keyword_index(self) -> None:
+        """Bring the keyword index level with the store (cheap when it already is)."""
+        kw = self.keyword
+        n = self.store.count_articles()
+        if not kw.synced or kw.count() != n:
+            kw.sync(self.store)
+
+    def facets(self) -> dict[str, tuple[str | None, int]]:
+        """article id -> (outlet, date_int), re-read when the number of articles changes."""
+        n = self.store.count_articles()
+        if self._facets is None or n != self._facets_count:
+            rows = self.store.article_facets()
+            self._facets = {a: (o, d) for a, o, d in rows}
+            self._facets_count = n
+            self._outlets = sorted({o for _, o, _ in rows if o}, key=str.casefold)
+        return self._facets
+
+    def outlets(self) -> list[str]:
+        self.facets()
+        return self._outlets
+
+    # -- search -------------------------------------------------------------------------------------
+
+    def parse(self, question: str, as_of: date | None = None, options: Options | None = None) -> QueryIntent:
+        options = options or Options.for_mode(self.settings.retrieval_mode)
+        intent = parse_query(question, as_of if options.dates else None, self.outlets() if options.outlets else ())
+        if not options.dates:
+            intent.date_range = None
+        return intent
+
+    def search(
+        self,
+        question: str,
+        embed: Callable[[str], Any],
+        *,
+        as_of: date | None = None,
+        options: Options | None = None,
+        k: int | None = None,
+    ) -> Retrieval:
+        """The best ``k`` (default ``max_sources``) articles for ``question``, best first.
+
+        ``embed`` turns text into a normalised vector (the question's, for the vector search and the excerpts).
+        """
+        s = self.settings
+        options = options or Options.for_mode(s.retrieval_mode)
+        k = k or s.max_sources
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        intent = self.parse(question, as_of, options)
+        notices: list[str] = []
+        outlets = intent.outlets
+        facets = self.facets()
+        if outlets and not any(o in outlets for o, _ in facets.values()):
+            outlets = []
+        text = intent.search_text
+        timings["parse"] = time.perf_counter() - t0
+
+        t = time.perf_counter()
+        q_vec = embed(text)
+        timings["embed"] = time.perf_counter() - t
+
+        rankings: list[list[str]] = []
+        weights: list[float] = []
+        dense_hits: dict[str, list[ChunkHit]] = {}
+        if options.keyword:
+            t = time.perf_counter()
+            self.ensure_keyword_index()
+            prior = (lambda dates: date_factors(dates, intent, s)) if options.dates else None
+            kw = self.keyword.search_articles(text, s.keyword_candidates, outlets=outlets or None,
+                                              date_weights=prior)
+            rankings.append([h.article_id for h in kw])
+            weights.append(1.0)
+            timings["keyword"] = time.perf_counter() - t
+        if options.dense:
+            t = time.perf_counter()
+            where = {"outlet": {"$in": outlets}} if outlets else None
+            hits = self.store.query(q_vec, s.dense_candidates, where=where)
+            grouped = group_by_article(hits)
+            dense_hits = dict(grouped)
+            rankings.append([a for a, _ in grouped])
+            weights.append(s.rrf_dense_weight if options.keyword else 1.0)
+            timings["dense"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        adjusted = rrf(rankings, s.rrf_k, weights)
+        ranked = sorted(adjusted, key=lambda a: (-adjusted[a], a))
+        ranked = [a for a in ranked if a in facets]  # committed articles only
+        top = ranked[:k]
+        articles = self.store.get_articles(top)
+        top = [a for a in top if a in articles]
+        timings["fuse"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        results = [Retrieved(articles[a], list(dense_hits.get(a, [])), adjusted[a]) for a in top]
+        if options.keyword and options.chunk_keyword_hits and results:
+            self._add_keyword_chunks(text, q_vec, results)
+        for r in results:
+            if not r.hits:  # e.g. keyword mode without chunk hits: offer the article's opening
+                r.hits = [_opening_hit(r.article, s.chunk_chars)]
+        timings["chunks"] = time.perf_counter() - t
+
+        filters = []
+        if intent.date_range is not None:
+            filters.append(f"date: {intent.date_range.describe()} (ranked first)")
+        if intent.outlets:
+            if outlets:
+                filters.append("outlet: " + ", ".join(outlets))
+            else:
+                notices.append("No ingested article is from " + ", ".join(intent.outlets) + "; searched all outlets.")
+        if intent.as_of is not None:
+            filters.append(f"as of {intent.as_of.isoformat()}: later articles ranked down, recent ones up")
+        return Retrieval(results=results, intent=intent, question_vector=q_vec, filters=filters, notices=notices,
+                         ranked_ids=ranked, timings=timings)
+
+    def _add_keyword_chunks(self, text: str, q_vec: Any, results: list[Retrieved], per_article: int = 3) -> None:
+        import numpy as np
+
+        by_id = {r.article.id: r for r in results}
+        hits = self.keyword.search_chunks(text, per_article * len(results) * 3, article_ids=list(by_id))
+        taken: dict[str, int] = {}
+        new: list[tuple[Retrieved, Chunk]] = []
+        for h in hits:
+            r = by_id[h.article_id]
+            if taken.get(h.article_id, 0) >= per_article or any(x.chunk.id == h.chunk_id for x in r.hits):
+                continue
+            if r.article.text[h.start:h.end] == "":
+                continue
+            taken[h.article_id] = taken.get(h.article_id, 0) + 1
+            new.append((r, Chunk(id=h.chunk_id, article_id=h.article_id, text=r.article.text[h.start:h.end],
+                                 start=h.start, end=h.end)))
+        if not new:
+            return
+        vectors = self.store.chunk_vectors([c.id for _, c in new])
+        q = np.asarray(q_vec, dtype=np.float32)
+        for r, chunk in new:
+            vec = vectors.get(chunk.id)
+            score = float(np.dot(np.asarray(vec, dtype=np.float32), q)) if vec is not None else 0.0
+            r.hits.append(ChunkHit(chunk=chunk, score=score))
+
+
+def _opening_hit(article: Article, chars: int) -> ChunkHit:
+    end = min(len(article.text), chars)
+    return ChunkHit(chunk=Chunk(id=f"{article.id}:open", article_id=article.id, text=article.text[:end], start=0,
+                                end=end), score=0.0)
+
+
+def retrieve(store: Store, question_vector: Sequence[float], settings: Settings) -> list[Retrieved]:
+    """Vector search only: the articles nearest to the question (best chunk first), each with its chunks."""
+    hits = store.query(question_vector, settings.top_k_chunks)
+    ranked = group_by_article(hits)[: settings.max_sources]
     articles = store.get_articles([article_id for article_id, _ in ranked])
-    return [Retrieved(articles[a], h) for a, h in ranked if a in articles]
+    return [Retrieved(articles[a], h, max(x.score for x in h)) for a, h in ranked if a in articles]
+
+
+__all__ = ["Options", "Retrieval", "Retrieved", "Retriever", "date_factor", "date_factors", "date_int",
+           "group_by_article", "retrieve", "rrf"]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import chromadb
 
 _PLACEHOLDER_VECTOR = [1.0]  # article records are never searched by vector
+_SEEN: dict[str, int | None] = {}  # store -> database stamp this process's Chroma view reflects
 
 
 def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +78,9 @@ class Store:
             self.articles = self._client.get_or_create_collection(articles_name, embedding_function=None)
         except Exception as err:  # chromadb raises many types; all mean the same to a user
             raise StoreError(f"Cannot open the Chroma collections at {self.location}: {err}") from err
+        _SEEN.setdefault(self.location, self._db_stamp())
+        if create:
+            self._saw_own_write()
         built_with = (self.chunks.metadata or {}).get("embedding_model")
         if built_with and built_with != self.embedding_id:
             raise StoreError(
@@ -86,6 +90,42 @@ class Store:
             )
 
     # -- connection -----------------------------------------------------------------------------------
+
+    def _db_stamp(self) -> int | None:
+        """When the embedded store's database last changed (None for a Chroma server)."""
+        if self.settings.chroma_host:
+            return None
+        try:
+            return (Path(self.settings.store_dir).expanduser() / "chroma.sqlite3").stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _saw_own_write(self) -> None:
+        _SEEN[self.location] = self._db_stamp()
+
+    def refresh(self) -> bool:
+        """Reopen an embedded store that another process wrote to since this process last looked.
+
+        Chroma keeps an embedded store's vector index in memory, once per process: without this, a chat or
+        Slack session would not find the articles an ``assistant ingest`` in another process added (and
+        asking for their vectors would fail). Cheap (one ``stat``) when nothing changed. Collections already
+        handed out keep working on the old view; this Store uses the new one from here on.
+        """
+        stamp = self._db_stamp()
+        if stamp is None or stamp == _SEEN.get(self.location):
+            return False
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma has no public "reload": drop its per-process cache entry so the next client loads from disk.
+        SharedSystemClient._identifier_to_system.pop(str(Path(self.settings.store_dir).expanduser()), None)
+        try:
+            self._client = self._connect(create=False)
+            self.chunks = self._client.get_collection(f"{self.settings.collection}_chunks")
+            self.articles = self._client.get_collection(f"{self.settings.collection}_articles")
+        except Exception as err:
+            raise StoreError(f"Cannot reopen the Chroma store at {self.location}: {err}") from err
+        _SEEN[self.location] = stamp
+        return True
 
     @property
     def location(self) -> str:
@@ -145,14 +185,74 @@ class Store:
         got = self.articles.get(ids=list(ids), include=[])
         return set(got["ids"])
 
-    def get_articles(self, ids: Iterable[str]) -> dict[str, Article]:
-        """Full articles by id (only committed ones); cached, since an id names fixed content."""
+    def get_articles(self, ids: Iterable[str], cache: bool = True) -> dict[str, Article]:
+        """Full articles by id (only committed ones); cached, since an id names fixed content.
+
+        ``cache=False`` reads without keeping them (bulk reads, e.g. rebuilding the keyword index).
+        """
+        ids = list(ids)
+        if not cache:
+            got = self.articles.get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
+            return {a: article_from_record(a, t, dict(m or {}))
+                    for a, t, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])}
         wanted = [i for i in dict.fromkeys(ids) if i not in self._article_cache]
         if wanted:
+            if len(self._article_cache) > 5000:
+                self._article_cache.clear()
             got = self.articles.get(ids=wanted, include=["documents", "metadatas"])
             for article_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
                 self._article_cache[article_id] = article_from_record(article_id, text, dict(meta or {}))
         return {i: self._article_cache[i] for i in ids if i in self._article_cache}
+
+    # -- reads for retrieval and the keyword index (issue 6) ----------------------------------------------
+
+    def all_article_ids(self) -> list[str]:
+        """Ids of every committed article."""
+        return list(self.articles.get(include=[])["ids"])
+
+    def article_facets(self) -> list[tuple[str, str | None, int]]:
+        """(id, outlet, date_int) of every committed article (no text)."""
+        got = self.articles.get(include=["metadatas"])
+        rows: list[tuple[str, str | None, int]] = []
+        for article_id, meta in zip(got["ids"], got["metadatas"] or []):
+            m: dict[str, Any] = dict(meta or {})
+            rows.append((article_id, m.get("outlet"), int(m.get("date_int") or 0)))
+        return rows
+
+    def chunk_spans(self, article_ids: Sequence[str]) -> dict[str, list[tuple[str, int, int]]]:
+        """(chunk id, start, end) of each article's chunks, in text order."""
+        out: dict[str, list[tuple[str, int, int]]] = {}
+        if not article_ids:
+            return out
+        where: Any = {"article_id": {"$in": list(article_ids)}}
+        got = self.chunks.get(where=where, include=["metadatas"])
+        for chunk_id, meta in zip(got["ids"], got["metadatas"] or []):
+            m: dict[str, Any] = dict(meta or {})
+            out.setdefault(str(m["article_id"]), []).append((chunk_id, int(m["start"]), int(m["end"])))
+        for spans in out.values():
+            spans.sort(key=lambda s: s[1])
+        return out
+
+    def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored embeddings of chunks by id (those that exist, and that this process's view has)."""
+        if not chunk_ids:
+            return {}
+        try:
+            got = self.chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
+        except Exception:  # a chunk another process wrote after our view was loaded: fetch one by one
+            return {cid: vec for one in dict.fromkeys(chunk_ids) for cid, vec in self._chunk_vector(one)}
+        embeddings = got.get("embeddings")
+        if embeddings is None:
+            return {}
+        return {cid: vec for cid, vec in zip(got["ids"], embeddings)}
+
+    def _chunk_vector(self, chunk_id: str) -> list[tuple[str, list[float]]]:
+        try:
+            got = self.chunks.get(ids=[chunk_id], include=["embeddings"])
+        except Exception:
+            return []
+        embeddings = got.get("embeddings")
+        return [] if embeddings is None else list(zip(got["ids"], embeddings))
 
     def list_articles(self) -> list[tuple[Article, int]]:
         """Every article (without text) with its chunk count, newest first."""
@@ -166,11 +266,13 @@ class Store:
 
     def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
         """The ``k`` nearest chunks (cosine similarity as score), of committed articles only."""
+        self.refresh()  # once per question: see what other processes ingested
         n = min(k, self.count_chunks())
         if n <= 0:
             return []
         got = self.chunks.query(
-            query_embeddings=[[float(x) for x in vector]], n_results=n, where=where, include=["documents", "metadatas", "distances"],
+            query_embeddings=[[float(x) for x in vector]], n_results=n, where=where,
+            include=["documents", "metadatas", "distances"],
         )
         hits = []
         for chunk_id, text, meta, dist in zip(
@@ -187,30 +289,49 @@ class Store:
 
     def put_article(self, article: Article, chunks: list[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         """Write an article's chunks, then its record (the commit marker)."""
-        with contextlib.suppress(Exception):
-            self.chunks.delete(where={"article_id": article.id})  # leftovers of an interrupted run
+        self.put_articles([(article, chunks, vectors)])
+
+    def put_articles(self, items: Sequence[tuple[Article, list[Chunk], Sequence[Sequence[float]]]]) -> None:
+        """Write the chunks of several articles, then their records (the commit markers).
+
+        A crash before the records leaves chunks no record points to: retrieval never shows them, and
+        writing the same article again deletes them first. One write per batch instead of two per
+        article: each Chroma write is a transaction of tens of milliseconds, whatever its size.
+        """
+        if not items:
+            return
+        ids = [article.id for article, _, _ in items]
+        leftovers: Any = {"article_id": {"$in": ids}} if len(ids) > 1 else {"article_id": ids[0]}
+        with contextlib.suppress(Exception):  # chunks of an interrupted run
+            self.chunks.delete(where=leftovers)
         batch = max(1, min(5000, self._client.get_max_batch_size()))
-        base = article_meta(article, len(chunks))
-        for i in range(0, len(chunks), batch):
-            part = chunks[i:i + batch]
+        rows: list[tuple[Chunk, Sequence[float], dict[str, Any]]] = []
+        records = []
+        for article, chunks, vectors in items:
+            base = article_meta(article, len(chunks))
+            records.append((article, base))
+            meta = {"article_id": article.id, "title": base.get("title"), "outlet": base.get("outlet"),
+                    "date": base.get("date"), "date_int": base["date_int"], "url": base.get("url"),
+                    "path": base.get("path")}
+            rows += [(c, v, _clean_meta({**meta, "start": c.start, "end": c.end})) for c, v in zip(chunks, vectors)]
+        for i in range(0, len(rows), batch):
+            part = rows[i:i + batch]
             self.chunks.upsert(
-                ids=[c.id for c in part],
-                documents=[c.text for c in part],
-                embeddings=[list(map(float, v)) for v in vectors[i:i + batch]],
-                metadatas=[
-                    _clean_meta({
-                        "article_id": article.id, "start": c.start, "end": c.end, "title": base.get("title"),
-                        "outlet": base.get("outlet"), "date": base.get("date"), "date_int": base["date_int"],
-                        "url": base.get("url"), "path": base.get("path"),
-                    })
-                    for c in part
-                ],
+                ids=[c.id for c, _, _ in part],
+                documents=[c.text for c, _, _ in part],
+                embeddings=[list(map(float, v)) for _, v, _ in part],
+                metadatas=[m for _, _, m in part],
             )
-        self.articles.upsert(ids=[article.id], documents=[article.text], metadatas=[base],
-                             embeddings=[_PLACEHOLDER_VECTOR])
+        for i in range(0, len(records), batch):
+            part_records = records[i:i + batch]
+            self.articles.upsert(ids=[a.id for a, _ in part_records], documents=[a.text for a, _ in part_records],
+                                 metadatas=[m for _, m in part_records],
+                                 embeddings=[_PLACEHOLDER_VECTOR] * len(part_records))
+        self._saw_own_write()
 
     def delete_article(self, article_id: str) -> None:
         """Remove chunks first, then the record: a crash in between leaves a record to clean up later."""
         self.chunks.delete(where={"article_id": article_id})
         self.articles.delete(ids=[article_id])
         self._article_cache.pop(article_id, None)
+        self._saw_own_write()

@@ -54,7 +54,7 @@ def test_sidecar_supplies_missing_metadata(samples_dir: Path) -> None:
 
 def test_jsonl_and_gz_records_in_multihop_shape(tmp_path: Path) -> None:
     records = [
-        {"title": f"T{i}", "source": "Wire", "published_at": "2024-01-0%dT00:00:00+00:00" % (i + 1),
+        {"title": f"T{i}", "source": "Wire", "published_at": f"2024-01-0{i + 1}T00:00:00+00:00",
          "url": f"https://x/{i}", "body": f"Body number {i} about harbour cranes."}
         for i in range(3)
     ]

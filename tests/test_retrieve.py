@@ -1,0 +1,278 @@
+"""Hybrid retrieval: fusion, date and outlet parsing, the keyword index, and what reaches the answer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.answer import Assistant
+from assistant.config import Settings
+from assistant.extract import _question_bonus
+from assistant.keyword import KeywordIndex, keyword_dir, tokenize
+from assistant.query import parse_query
+from assistant.retrieve import date_factors, group_by_article, rrf
+from assistant.schema import Article, Chunk, ChunkHit
+
+EVAL = Path(__file__).parent / "data" / "eval"
+AS_OF = date(2023, 3, 10)  # a Friday
+OUTLETS = ["CNN", "USA Today", "The Week", "Metro Wire"]
+
+
+# --- fusion ---------------------------------------------------------------------------------------
+
+
+def test_rrf_rewards_items_ranked_by_both_lists() -> None:
+    scores = rrf([["a", "b", "c"], ["d", "b", "e"]], k=60)
+    assert scores["b"] == pytest.approx(2 / 62)
+    assert scores["a"] == pytest.approx(1 / 61)
+    assert max(scores, key=scores.__getitem__) == "b"  # second in both beats first in one
+    assert rrf([["x", "x", "y"]], k=1) == {"x": pytest.approx(1 / 2), "y": pytest.approx(1 / 3)}
+
+
+def test_group_by_article_ranks_articles_by_their_best_chunk() -> None:
+    def hit(article: str, i: int, score: float) -> ChunkHit:
+        return ChunkHit(chunk=Chunk(id=f"{article}:{i}", article_id=article, text="t", start=0, end=1), score=score)
+
+    grouped = group_by_article([hit("a", 0, 0.5), hit("b", 0, 0.9), hit("a", 1, 0.4), hit("b", 1, 0.2)])
+    assert [a for a, _ in grouped] == ["b", "a"]
+    assert len(grouped[0][1]) == 2
+
+
+# --- dates and outlets ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("question", "start", "end"), [
+    ("What happened this week?", "2023-03-04", "2023-03-10"),
+    ("What happened last week?", "2023-02-25", "2023-03-03"),
+    ("Who resigned last month?", "2023-02-01", "2023-02-28"),
+    ("What did the mayor say on March 6?", "2023-03-06", "2023-03-06"),
+    ("What happened on December 24?", "2022-12-24", "2022-12-24"),  # the latest one before as_of
+    ("What happened on March 6, 2021?", "2021-03-06", "2021-03-06"),
+    ("How did prices move in 2022?", "2022-01-01", "2022-12-31"),
+    ("Who won the game on Monday?", "2023-03-06", "2023-03-06"),
+    ("What was announced yesterday?", "2023-03-09", "2023-03-09"),
+    ("Which shows premiered in January?", "2023-01-01", "2023-01-31"),
+])
+def test_date_phrases_resolve_against_the_reference_date(question: str, start: str, end: str) -> None:
+    intent = parse_query(question, AS_OF)
+    assert intent.date_range is not None
+    assert (intent.date_range.start.isoformat(), intent.date_range.end.isoformat()) == (start, end)
+    assert intent.date_range.label.lower() not in intent.search_text.lower()
+
+
+def test_questions_without_a_date_phrase_get_no_range() -> None:
+    for q in ("Was Israel consulted?", "How many people may attend?", "Which 2024 candidates debated?"):
+        assert parse_query(q, AS_OF).date_range is None, q
+
+
+def test_outlet_mentions_become_filters_only_when_asked_what_the_outlet_reported() -> None:
+    intent = parse_query("What did CNN report this week about the storm?", AS_OF, OUTLETS)
+    assert intent.outlets == ["CNN"]
+    assert "CNN" not in intent.search_text and "storm" in intent.search_text
+    assert parse_query("According to USA Today, how many died?", AS_OF, OUTLETS).outlets == ["USA Today"]
+    assert parse_query("What does Metro Wire say about the bridge?", AS_OF, OUTLETS).outlets == ["Metro Wire"]
+    # a bare mention is the topic, not a filter
+    assert parse_query("Why did CNN fire its anchor?", AS_OF, OUTLETS).outlets == []
+    # "The Week" only as a capitalised name; "Today" inside "USA Today" is not a date
+    assert parse_query("What happened in the week of the vote?", AS_OF, OUTLETS).outlets == []
+    assert parse_query("According to USA Today, who won?", AS_OF, OUTLETS).date_range is None
+    filters = parse_query("What did CNN report this week?", AS_OF, OUTLETS).filters
+    assert any("outlet: CNN" in f for f in filters) and any("this week" in f for f in filters)
+
+
+def test_date_factors_rank_recent_up_later_down_and_leave_undated_alone() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    intent = parse_query("Who won?", AS_OF)
+    f = date_factors([20230310, 20230301, 20220310, 20230320, 0], intent, settings)
+    assert f[0] > f[1] > f[2] >= 1.0  # same day > 9 days old > a year old
+    assert f[3] == pytest.approx(0.5)  # ten days after the reference date
+    assert f[4] == 1.0
+    week = parse_query("Who won this week?", AS_OF)
+    g = date_factors([20230308, 20230220], week, settings)
+    assert g[0] > f[1] and g[0] / date_factors([20230308], intent, settings)[0] > 1.0
+    assert list(date_factors([20230308], parse_query("Who won?", None), settings)) == [1.0]
+
+
+# --- keyword index ----------------------------------------------------------------------------------
+
+
+def _article(i: str, text: str, title: str = "", outlet: str = "Wire", day: str = "2023-03-01") -> Article:
+    return Article(id=i, text=text, title=title, outlet=outlet, date=day, doc_key=f"k{i}")
+
+
+def _chunks(a: Article) -> list[Chunk]:
+    return [Chunk(id=f"{a.id}:0", article_id=a.id, text=a.text, start=0, end=len(a.text))]
+
+
+def test_tokenize_stems_drops_stopwords_and_keeps_numbers() -> None:
+    assert tokenize("Which bridges are reopening in 2023, the Mayor's office asks") == \
+        ["bridg", "reopen", "2023", "mayor", "offic", "ask"]
+
+
+def test_keyword_index_adds_searches_deletes_and_persists(tmp_path: Path) -> None:
+    index = KeywordIndex(tmp_path / "kw")
+    a = _article("a1", "The Velmora Bridge will reopen in June after repairs.", "Bridge repairs", "Metro Wire")
+    b = _article("b1", "Ferry fares are frozen for another year across the bay.", "Ferry fares", "Coastal")
+    for art in (a, b):
+        index.add(art, _chunks(art))
+    index.commit()
+    assert [h.article_id for h in index.search_articles("When does the bridge reopen?", 5)] == ["a1"]
+    assert index.search_articles("bridge", 5, outlets=["Coastal"]) == []
+    chunk_hits = index.search_chunks("ferry fares", 5)
+    assert chunk_hits[0].chunk_id == "b1:0" and (chunk_hits[0].start, chunk_hits[0].end) == (0, len(b.text))
+
+    reopened = KeywordIndex(tmp_path / "kw")  # another process: reads what was committed
+    assert reopened.article_ids() == {"a1", "b1"}
+    reopened.delete(["a1"])
+    reopened.commit()
+    assert reopened.search_articles("bridge", 5) == []
+    c = _article("c1", "A new bridge opens downtown.", "Downtown bridge")
+    reopened.add(c, _chunks(c))
+    reopened.commit()
+    assert [h.article_id for h in index.search_articles("bridge", 5)] == ["c1"]  # the first object sees it too
+
+
+def test_keyword_index_builds_segments_left_by_a_run_that_stopped_before_commit(tmp_path: Path) -> None:
+    index = KeywordIndex(tmp_path / "kw")
+    a = _article("a1", "Floodwaters reached the Lantern District.")
+    index.add(a, _chunks(a))
+    index._write_segment()  # what a crash after writing the segment leaves behind: no build
+    fresh = KeywordIndex(tmp_path / "kw")
+    assert [h.article_id for h in fresh.search_articles("lantern flood", 3)] == ["a1"]
+
+
+def test_keyword_index_applies_a_date_prior(tmp_path: Path) -> None:
+    index = KeywordIndex(tmp_path / "kw")
+    old = _article("old", "The river flooded the district.", day="2022-01-01")
+    new = _article("new", "The river flooded the district.", day="2023-03-09")
+    for art in (old, new):
+        index.add(art, _chunks(art))
+    index.commit()
+    intent = parse_query("Which district flooded?", AS_OF)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    hits = index.search_articles("district flooded", 2, date_weights=lambda d: date_factors(d, intent, settings))
+    assert [h.article_id for h in hits] == ["new", "old"]
+
+
+# --- with the store and the real model ----------------------------------------------------------------
+
+
+@pytest.fixture()
+def eval_assistant(assistant: Assistant) -> Assistant:
+    report = assistant.ingest([EVAL / "corpus.jsonl"])
+    assert report.added == 10 and not report.errors
+    return assistant
+
+
+def _ranked(assistant: Assistant, question: str, as_of: date | None = AS_OF) -> list[str]:
+    answer = assistant.ask(question, as_of=as_of)
+    assert assistant.last_retrieval is not None
+    titles = {s.id: s.title or "" for s in answer.sources}
+    return [titles.get(a, a) for a in assistant.last_retrieval.ranked_ids]
+
+
+def test_ingest_keeps_the_keyword_index_beside_the_store(eval_assistant: Assistant, settings: Settings) -> None:
+    path = keyword_dir(settings)
+    assert path.is_relative_to(settings.store_dir)
+    index = KeywordIndex(path)
+    assert index.article_ids() == set(eval_assistant.store().all_article_ids())
+
+
+def test_keyword_index_follows_updates_and_deletions(assistant: Assistant, tmp_path: Path) -> None:
+    doc = tmp_path / "tram.md"
+    doc.write_text("---\ntitle: Tram vote\n---\nThe council approved the zebrafinch tram line.\n")
+    assistant.ingest([doc])
+    index = assistant.retriever().keyword
+    assert [h.article_id for h in index.search_articles("zebrafinch", 3)] == assistant.store().all_article_ids()
+    doc.write_text("---\ntitle: Tram vote\n---\nThe council rejected the kingfisher tram line.\n")
+    report = assistant.ingest([doc])
+    assert report.updated == 1
+    assert index.search_articles("zebrafinch", 3) == []
+    assert [h.article_id for h in index.search_articles("kingfisher", 3)] == assistant.store().all_article_ids()
+
+
+def test_keyword_index_is_rebuilt_or_trimmed_to_match_the_store(eval_assistant: Assistant, settings: Settings) -> None:
+    store = eval_assistant.store()
+    shutil.rmtree(keyword_dir(settings))  # lost: rebuilt from the store at the next question
+    fresh = Assistant(settings, embeddings=eval_assistant.embeddings, use_llm=False)
+    answer = fresh.ask("How many seats did the Green Alliance win?", as_of=AS_OF)
+    assert answer.sources and "Green Alliance" in (answer.sources[0].title or "")
+    assert fresh.retriever().keyword.article_ids() == set(store.all_article_ids())
+    # ahead of the store: an article deleted from Chroma behind its back is never returned
+    gone = next(a for a, _ in store.list_articles() if a.title == "Kestrel satellite launch date set")
+    store.delete_article(gone.id)
+    answer = fresh.ask("When will the Kestrel satellite launch?", as_of=AS_OF)
+    assert gone.id not in {s.id for s in answer.sources}
+    assert gone.id not in fresh.retriever().keyword.article_ids()
+
+
+def test_hybrid_finds_what_only_keywords_or_only_vectors_find(eval_assistant: Assistant) -> None:
+    # no word in common with the article ("lay off 300 workers", "plant"): the vector search finds it
+    assert _ranked(eval_assistant, "Which company is cutting hundreds of jobs at a factory?")[0] == \
+        "Brightwell Foods to close its Dunmore plant"
+    # a rare name: the keyword search finds it
+    assert _ranked(eval_assistant, "What did Arvid Soll promise?")[0] == "Green Alliance surges in Norland election"
+
+
+def test_this_week_ranks_the_recent_article_above_an_older_one(eval_assistant: Assistant) -> None:
+    ranked = _ranked(eval_assistant, "Which district of Harbor City was flooded this week?")
+    assert ranked.index("Floodwaters reach the Lantern District") < ranked.index("Harbor City flood: a year of repairs")
+    answer = eval_assistant.ask("Which district of Harbor City was flooded this week?", as_of=AS_OF)
+    assert any("this week" in f for f in answer.filters)
+    assert any("as of 2023-03-10" in f for f in answer.filters)
+
+
+def test_outlet_question_shows_only_that_outlet_and_says_so(eval_assistant: Assistant) -> None:
+    answer = eval_assistant.ask("According to Metro Wire, when will the Velmora Bridge reopen?", as_of=AS_OF)
+    assert answer.sources and {s.outlet for s in answer.sources} == {"Metro Wire"}
+    assert "outlet: Metro Wire" in answer.filters
+    assert any("June" in e.quote for e in answer.excerpts)
+    unknown = eval_assistant.ask("According to Reuters, when will the Velmora Bridge reopen?")
+    assert {s.outlet for s in unknown.sources} >= {"Metro Wire", "Coastal Tribune"}
+
+
+def test_excerpt_prefers_the_sentence_with_the_asked_for_number_name_or_date(eval_assistant: Assistant) -> None:
+    cases = {
+        "How many seats did the Green Alliance win in the Norland election?": "42 seats",
+        "Who was appointed to lead the Norland central bank?": "Ilse Marten",
+        "When will the Kestrel satellite launch?": "May 14",
+    }
+    for question, expected in cases.items():
+        answer = eval_assistant.ask(question, as_of=AS_OF)
+        first = answer.covering[0].excerpts[0].quote
+        assert expected in first, (question, first)
+    # the sentence closest in meaning is about the race; the one with a duration is shown with it
+    answer = eval_assistant.ask("How long did the winner of the Harbor City marathon take?", as_of=AS_OF)
+    assert any("two hours and eleven minutes" in e.quote for e in answer.covering[0].excerpts)
+
+
+def test_question_bonus_needs_something_the_question_lacks() -> None:
+    q = "How many seats did the Green Alliance win?"
+    assert _question_bonus(q, "The Green Alliance won 42 seats on Sunday.") > 0
+    assert _question_bonus(q, "The Green Alliance hoped to win seats.") <= 0
+    assert _question_bonus("Who leads the bank?", "Ilse Marten leads the bank.") == 0  # first word: not a name test
+    assert _question_bonus("Who leads the bank?", "The new governor, Ilse Marten, leads it.") > 0
+
+
+@pytest.mark.slow
+def test_cli_ask_as_of_prints_filters_as_json(eval_assistant: Assistant, settings: Settings, venv_bin: Path) -> None:
+    env: dict[str, Any] = {"ASSISTANT_STORE_DIR": str(settings.store_dir), "ASSISTANT_TORCH_THREADS": "1",
+                           "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([str(venv_bin / "assistant"), "ask", "--json", "--as-of", "2023-03-10",
+                           "Which district of Harbor City was flooded this week?"],
+                          capture_output=True, text=True, env=env, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert any("this week" in f for f in data["filters"])
+    covering = {s["title"] for s in data["sources"] if s["covers"]}
+    assert "Floodwaters reach the Lantern District" in covering
+    assert any("Lantern District was flooded" in e["quote"] for s in data["sources"] for e in s["excerpts"])
+    bad = subprocess.run([str(venv_bin / "assistant"), "ask", "--as-of", "10/03/2023", "x"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr

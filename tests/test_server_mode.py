@@ -1,0 +1,167 @@
+"""Server mode: the assistant against a real ``chroma run`` on 127.0.0.1 works as it does embedded."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Assistant
+from assistant.config import Settings
+from assistant.errors import StoreError
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ChromaServer:
+    port: int
+    path: Path
+    log: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"ASSISTANT_CHROMA_HOST": "127.0.0.1", "ASSISTANT_CHROMA_PORT": str(self.port)}
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A real ``chroma run`` on a free loopback port with its own data folder; stopped afterwards."""
+    folder = tmp_path_factory.mktemp("chroma-server")
+    server = ChromaServer(free_port(), folder / "data", folder / "server.log")
+    with server.log.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "chroma"), "run", "--path", str(server.path), "--host", "127.0.0.1", "--port", str(server.port)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/v2/heartbeat", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"chroma run did not start:\n{server.log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "assistant"), *args], env={**os.environ, **env}, capture_output=True, text=True,
+        timeout=timeout, stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.slow
+def test_ingest_ask_and_sources_work_against_a_chroma_server(
+    chroma_server: ChromaServer, seeds_dir: Path, tmp_path: Path
+) -> None:
+    embedded = tmp_path / "embedded-store"
+    env = {**chroma_server.env, "ASSISTANT_STORE_DIR": str(embedded), "ASSISTANT_COLLECTION": "acceptance"}
+
+    ingested = run_cli("ingest", str(seeds_dir), env=env)
+    assert ingested.returncode == 0, ingested.stderr
+    assert f"http://127.0.0.1:{chroma_server.port}" in ingested.stderr
+    assert "2 added" in ingested.stderr
+
+    asked = run_cli("ask", "Was Israel consulted?", "--json", env=env)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert len(answer["sources"]) == 2
+    assert all(source["covers"] for source in answer["sources"])
+    quotes = [e["quote"] for source in answer["sources"] for e in source["excerpts"]]
+    assert any("had not been informed" in q for q in quotes), quotes
+    assert answer["disagreement"] is True
+
+    listed = run_cli("sources", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines() if line.strip()]
+    assert sorted(r["id"] for r in rows) == sorted(s["id"] for s in answer["sources"])
+    assert all(r["chunks"] > 0 for r in rows)
+
+    again = run_cli("--chroma-host", "127.0.0.1", "--chroma-port", str(chroma_server.port), "ingest", str(seeds_dir),
+                    env={"ASSISTANT_STORE_DIR": str(embedded), "ASSISTANT_COLLECTION": "acceptance"})
+    assert again.returncode == 0, again.stderr
+    assert "0 added, 0 updated, 2 unchanged" in again.stderr
+
+    assert not embedded.exists(), "server mode must not write the embedded store"
+
+
+@pytest.mark.slow
+def test_a_changed_article_replaces_the_old_one_on_the_server(
+    chroma_server: ChromaServer, embeddings: object, tmp_path: Path
+) -> None:
+    settings = Settings(store_dir=tmp_path / "unused", chroma_host="127.0.0.1", chroma_port=chroma_server.port,
+                        collection="replace", torch_threads=1, _env_file=None)
+    article = tmp_path / "vote.txt"
+    article.write_text("date 2024-05-01\nThe council approved the tram budget on Monday after a long debate.\n")
+    assistant = Assistant(settings, embeddings=embeddings, use_llm=False)  # type: ignore[arg-type]
+    assert assistant.ingest([article]).added == 1
+
+    article.write_text("date 2024-05-02\nThe council rejected the tram budget on Tuesday after a long debate.\n")
+    report = assistant.ingest([article])
+    assert (report.added, report.updated) == (0, 1)
+
+    rows = assistant.store().list_articles()
+    assert [a.date for a, _ in rows] == ["2024-05-02"]
+    answer = assistant.ask("Did the council approve the tram budget?")
+    assert [e.quote for s in answer.covering for e in s.excerpts] == [
+        "The council rejected the tram budget on Tuesday after a long debate."
+    ]
+
+
+def test_an_unreachable_server_is_a_one_line_error_naming_the_address(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    env = {"ASSISTANT_CHROMA_HOST": "127.0.0.1", "ASSISTANT_CHROMA_PORT": str(port),
+           "ASSISTANT_STORE_DIR": str(tmp_path / "store")}
+    for args in (("ask", "Was Israel consulted?"), ("sources",)):
+        done = run_cli(*args, env=env, timeout=60)
+        assert done.returncode == 1
+        assert done.stdout == ""
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1, done.stderr
+        assert f"http://127.0.0.1:{port}" in lines[0]
+        assert f"chroma run --path DIR --host 127.0.0.1 --port {port}" in lines[0]
+        assert "Traceback" not in done.stderr
+
+
+def test_the_store_refuses_an_unreachable_server_before_any_work(tmp_path: Path) -> None:
+    from assistant.store import Store
+
+    port = free_port()
+    settings = Settings(store_dir=tmp_path / "store", chroma_host="127.0.0.1", chroma_port=port,
+                        _env_file=None)
+    t0 = time.monotonic()
+    with pytest.raises(StoreError) as caught:
+        Store(settings, create=True)
+    assert time.monotonic() - t0 < 10
+    assert f"127.0.0.1:{port}" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert not (tmp_path / "store").exists()
