@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes import loopback_server
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -181,16 +183,9 @@ def fake_slack(bot_token: str, app_token: str = "xapp-fake", max_requests: int =
         do_GET = _serve  # noqa: N815
         do_POST = _serve  # noqa: N815
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/api/"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(Handler) as port:
+        state.url = f"http://127.0.0.1:{port}/api/"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass

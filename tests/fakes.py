@@ -114,13 +114,20 @@ def openai_stub(default: Reply | None = None, max_requests: int = 200) -> Iterat
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with loopback_server(Handler) as port:
+        state.url = f"http://127.0.0.1:{port}/v1"
+        yield state
+
+
+@contextmanager
+def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serve ``handler`` on 127.0.0.1 (a free port, yielded) in a daemon thread; stop it on exit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield state
+        yield int(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
