@@ -52,7 +52,10 @@ class Settings(BaseSettings):
         "local", description="'local' = bundled all-MiniLM-L6-v2 (offline); 'openai' = OpenAI embeddings."
     )
     openai_embedding_model: str = Field("text-embedding-3-small", description="Model for provider 'openai'.")
-    embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    embed_batch_size: int = Field(
+        256, ge=1, description="Texts per embedding call (ingest writes 4x this per batch; the local model runs "
+        "them sorted by length, 32 at a time)."
+    )
     torch_threads: int = Field(0, ge=0, description="CPU threads for torch; 0 = torch's default.")
 
     # --- ingestion ---------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ def _question_bonus(question: str, sentence: str, q_terms: set[str] | None = Non
             bonus += 0.1
     wants_name = _WHO_Q.search(question) or _WHERE_Q.search(question) or _WHICH_Q.search(question)
     if wants_name and _new_names(sentence, q_terms):
-        bonus += 0.08
+        bonus += 0.1
     # a sentence made only of the question's own words (or almost) does not answer it
     s_terms = set(terms(sentence))
     if s_terms and len(s_terms - q_terms) <= 1:

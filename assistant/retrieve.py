@@ -22,6 +22,7 @@ the like download their models at run time), and nothing may be fetched from a m
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
+from .errors import StoreError
 from .query import QueryIntent, parse_query
 from .schema import Article, Chunk, ChunkHit
 from .store import date_int
@@ -226,12 +228,17 @@ class Retriever:
         dense_hits: dict[str, list[ChunkHit]] = {}
         if options.keyword:
             t = time.perf_counter()
-            self.ensure_keyword_index()
             prior = (lambda dates: date_factors(dates, intent, s)) if options.dates else None
-            kw = self.keyword.search_articles(text, s.keyword_candidates, outlets=outlets or None,
-                                              date_weights=prior)
-            rankings.append([h.article_id for h in kw])
-            weights.append(1.0)
+            try:
+                self.ensure_keyword_index()
+                kw = self.keyword.search_articles(text, s.keyword_candidates, outlets=outlets or None,
+                                                  date_weights=prior)
+                rankings.append([h.article_id for h in kw])
+                weights.append(1.0)
+            except (OSError, StoreError) as err:  # e.g. a read-only or damaged index folder
+                log.warning("keyword search failed: %s", err)
+                notices.append(f"Keyword search unavailable ({err}); showing vector search results only.")
+                options = dataclasses.replace(options, keyword=False, chunk_keyword_hits=False)
             timings["keyword"] = time.perf_counter() - t
         if options.dense:
             t = time.perf_counter()

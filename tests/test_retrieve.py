@@ -276,3 +276,14 @@ def test_cli_ask_as_of_prints_filters_as_json(eval_assistant: Assistant, setting
     bad = subprocess.run([str(venv_bin / "assistant"), "ask", "--as-of", "10/03/2023", "x"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_a_broken_keyword_index_falls_back_to_vector_search(eval_assistant: Assistant,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(KeywordIndex, "search_articles", broken)
+    answer = eval_assistant.ask("When will the Kestrel satellite launch?", as_of=AS_OF)
+    assert answer.sources and answer.sources[0].title == "Kestrel satellite launch date set"
+    assert any("Keyword search unavailable" in n for n in answer.notices)
