@@ -149,9 +149,12 @@ class Assistant:
         self.last_retrieval = retrieval
         if self._vectors is None:
             self._vectors = SentenceVectors(self.embeddings)
+        # the question less its date and outlet phrases: "What did CNN report about X" is about X
+        subject = retrieval.intent.search_text.strip() or searched
         selections = select_excerpts(
-            searched, q_vec, [(r.article, r.hits) for r in found], self._vectors,
+            subject, q_vec, [(r.article, r.hits) for r in found], self._vectors,
             self.settings.max_excerpts_per_source, self.settings.min_relevance,
+            dense_budget=self.settings.excerpt_vectors,
         )
         sources: list[SourceAnswer] = []
         articles: dict[str, Article] = {}
@@ -178,7 +181,7 @@ class Assistant:
                         mode="extractive", sources=sources, filters=retrieval.filters,
                         notices=list(retrieval.notices))
         claims = [Claim(s.n, e.n, e.quote, e.score) for s in answer.covering for e in s.excerpts]
-        pair = find_disagreement(searched, claims)
+        pair = find_disagreement(subject, claims)
         if pair:
             answer.disagreement = True
             outlet = {s.n: s.outlet or s.title or f"source {s.n}" for s in sources}

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     max_sources: int = Field(8, ge=1, description="Most sources shown in one answer.")
     max_excerpts_per_source: int = Field(3, ge=1, description="Most quotes shown per source.")
     min_relevance: float = Field(0.42, description="A source covers the question above this score.")
+    excerpt_vectors: int = Field(
+        0, ge=0, description="Candidate sentences per question embedded to pick excerpts by meaning (~10 ms each "
+        "on one CPU thread); 0 = by words and their chunk's similarity only."
+    )
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field(
         "hybrid", description="'hybrid' = BM25 + vectors fused by reciprocal rank; or one of them alone."
     )

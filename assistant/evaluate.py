@@ -179,7 +179,7 @@ def _excerpt_texts(assistant: Assistant, question: str, q_vec: Any, grouped: lis
         assistant._vectors = SentenceVectors(assistant.embeddings)
     s = assistant.settings
     selections = select_excerpts(question, q_vec, grouped, assistant._vectors, s.max_excerpts_per_source,
-                                 s.min_relevance)
+                                 s.min_relevance, dense_budget=s.excerpt_vectors)
     return [c.text for sel in selections for c in sel.chosen]
 
 

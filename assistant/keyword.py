@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -148,6 +148,20 @@ class _Build:
             if len(self.article_ids) else None
         self.chunks = bm25s.BM25.load(str(path / "chunk"), mmap=True, show_progress=False) \
             if len(self.chunk_article) else None
+
+    def scores(self, level: Literal["articles", "chunks"], query: str) -> np.ndarray | None:
+        """BM25 score of every article (or chunk) for ``query``: zeros when none of its words is indexed, None
+        when there is no index at that level."""
+        index, size = (self.articles, len(self.article_ids)) if level == "articles" else (
+            self.chunks, len(self.chunk_article))
+        if index is None:
+            return None
+        words = [w for w in tokenize(query) if w in index.vocab_dict]
+        return index.get_scores(words) if words else np.zeros(size)
+
+    def positions(self, article_ids: Iterable[str]) -> list[int]:
+        """Where the given articles stand in this build (those it does not hold are left out)."""
+        return [p for p in (self.position.get(a) for a in article_ids) if p is not None]
 
 
 class KeywordIndex:
@@ -500,12 +514,7 @@ class KeywordIndex:
 
     def _mask(self, build: _Build, date_range: tuple[int, int] | None, outlets: Sequence[str] | None) -> np.ndarray:
         mask = np.ones(len(build.article_ids), dtype=np.float32)
-        deleted = self._deleted()
-        if deleted:
-            for article_id in deleted:
-                pos = build.position.get(article_id)
-                if pos is not None:
-                    mask[pos] = 0.0
+        mask[build.positions(self._deleted())] = 0.0
         if date_range is not None:
             lo, hi = date_range
             mask *= ((build.article_dates >= lo) & (build.article_dates <= hi)).astype(np.float32)
@@ -525,12 +534,10 @@ class KeywordIndex:
         """
         with self._lock:
             build = self._current()
-            if build is None or build.articles is None:
+            scores = build.scores("articles", query) if build is not None else None
+            if build is None or scores is None:
                 return []
-            words = [w for w in tokenize(query) if w in build.articles.vocab_dict]
-            if not words:
-                return []
-            scores = build.articles.get_scores(words) * self._mask(build, date_range, outlets)
+            scores = scores * self._mask(build, date_range, outlets)
             if date_weights is not None:
                 scores = scores * date_weights(build.article_dates)
             return [KeywordHit(str(build.article_ids[i]), float(scores[i])) for i in _top(scores, k)]
@@ -539,10 +546,9 @@ class KeywordIndex:
         """BM25 score of every indexed article (and their ids), for callers that re-rank all of them."""
         with self._lock:
             build = self._current()
-            if build is None or build.articles is None:
+            scores = build.scores("articles", query) if build is not None else None
+            if build is None or scores is None:
                 return None
-            words = [w for w in tokenize(query) if w in build.articles.vocab_dict]
-            scores = build.articles.get_scores(words) if words else np.zeros(len(build.article_ids))
             return scores * self._mask(build, None, None), [str(a) for a in build.article_ids]
 
     def search_chunks(
@@ -552,20 +558,15 @@ class KeywordIndex:
         """Up to ``k`` chunks by BM25 score; ``article_ids`` restricts the search to those articles."""
         with self._lock:
             build = self._current()
-            if build is None or build.chunks is None:
-                return []
-            words = [w for w in tokenize(query) if w in build.chunks.vocab_dict]
-            if not words:
+            scores = build.scores("chunks", query) if build is not None else None
+            if build is None or scores is None:
                 return []
             art_mask = self._mask(build, date_range, outlets)
             if article_ids is not None:
                 keep = np.zeros_like(art_mask)
-                for a in article_ids:
-                    pos = build.position.get(a)
-                    if pos is not None:
-                        keep[pos] = 1.0
+                keep[build.positions(article_ids)] = 1.0
                 art_mask *= keep
-            scores = build.chunks.get_scores(words) * art_mask[build.chunk_article]
+            scores = scores * art_mask[build.chunk_article]
             hits = []
             for i in _top(scores, k):
                 article_id = str(build.article_ids[build.chunk_article[i]])

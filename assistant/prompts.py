@@ -43,7 +43,9 @@ def load_prompts(folder: Path) -> Prompts:
         try:
             found = variables(text)
         except ValueError as err:
-            raise ConfigError(f"Prompt {path} is not a valid template ({err}); double literal braces {{{{ }}}}") from err
+            raise ConfigError(
+                f"Prompt {path} is not a valid template ({err}); double literal braces {{{{ }}}}"
+            ) from err
         if found != expected:
             want = ", ".join(sorted(f"{{{v}}}" for v in expected)) or "no variables"
             raise ConfigError(f"Prompt {path} must use {want}; it uses {', '.join(sorted(found)) or 'none'}")

@@ -31,12 +31,22 @@ def source_panel(source: SourceAnswer) -> Panel:
                  border_style="green")
 
 
-def not_covering_line(answer: Answer) -> Text | None:
+def not_covering_text(answer: Answer) -> str | None:
+    """The line naming the sources searched that do not cover the question; None when all of them do."""
     missing = [s for s in answer.sources if not s.covers]
     if not missing:
         return None
-    return Text("Searched, but do not address the question: " + "; ".join(source_label(s) for s in missing),
-                style="dim")
+    return "Searched, but do not address the question: " + "; ".join(source_label(s) for s in missing)
+
+
+def filters_text(answer: Answer) -> str | None:
+    """The line ``Filters: outlet: CNN; date: ...`` listing the date/outlet filters applied; None when none were."""
+    return "Filters: " + "; ".join(answer.filters) if answer.filters else None
+
+
+def dim_lines(answer: Answer) -> list[str]:
+    """The quiet lines after the sources: the sources that miss the question, then the filters applied."""
+    return [text for text in (not_covering_text(answer), filters_text(answer)) if text is not None]
 
 
 def header(answer: Answer) -> list[RenderableType]:
@@ -47,12 +57,11 @@ def header(answer: Answer) -> list[RenderableType]:
 
 
 def footer(answer: Answer) -> list[RenderableType]:
+    """What follows the sources: the disagreement note, the sources that miss the question, filters, notes."""
     out: list[RenderableType] = []
     if answer.disagreement_note:
         out.append(Text(f"⚠ {answer.disagreement_note}", style="bold yellow"))
-    line = not_covering_line(answer)
-    if line is not None:
-        out.append(line)
+    out += [Text(text, style="dim") for text in dim_lines(answer)]
     for notice in answer.notices:
         out.append(Text(f"note: {notice}", style="yellow"))
     return out
@@ -82,8 +91,6 @@ def answer_text(answer: Answer) -> str:
         lines += [f"  [{e.n}] “{e.quote}”" for e in s.excerpts]
     if answer.disagreement_note:
         lines.append(f"\n! {answer.disagreement_note}")
-    missing = [s for s in answer.sources if not s.covers]
-    if missing:
-        lines.append("Searched, but do not address the question: " + "; ".join(source_label(s) for s in missing))
+    lines += dim_lines(answer)
     lines += [f"note: {n}" for n in answer.notices]
     return "\n".join(lines)

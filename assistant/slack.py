@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from .config import Settings
 from .errors import AssistantError, ConfigError
 from .feedback import Vote, answer_excerpt_ids, record_vote
-from .render import answer_text, source_label
+from .render import answer_text, filters_text, source_label
 from .schema import Answer, Excerpt, SourceAnswer
 
 if TYPE_CHECKING:
@@ -205,8 +205,8 @@ def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
 
     Order: the rewritten question (follow-ups), the LLM answer, the summary, the disagreement note, one
     section per covering source (outlet, title, date, link; its quotes as Slack quotes with [n]), an
-    "…and N more excerpts" line when some did not fit, the sources that do not cover the question, notes,
-    and 👍/👎 buttons. Article text is escaped.
+    "…and N more excerpts" line when some did not fit, the sources that do not cover the question, the
+    date/outlet filters applied ("Filters: ..."), notes, and 👍/👎 buttons. Article text is escaped.
     """
     head: list[dict[str, Any]] = []
     if answer.standalone_question:
@@ -230,6 +230,9 @@ def answer_blocks(answer: Answer) -> list[dict[str, Any]]:
                 break
             labels.append(label)
         tail.append(_context(prefix + "; ".join(labels)))
+    filters = filters_text(answer)
+    if filters:
+        tail.append(_context(escape(filters)))
     if answer.notices:
         tail.append(_context("\n".join(f"_note:_ {escape(n)}" for n in answer.notices)))
     tail.append(_feedback_block(answer))

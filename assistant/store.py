@@ -23,13 +23,26 @@ from .schema import Article, Chunk, ChunkHit
 
 if TYPE_CHECKING:
     import chromadb
+    from chromadb.api.types import Embedding, PyEmbedding
 
-_PLACEHOLDER_VECTOR = [1.0]  # article records are never searched by vector
+_PLACEHOLDER_VECTOR: PyEmbedding = [1.0]  # article records are never searched by vector
 _SEEN: dict[str, int | None] = {}  # store -> database stamp this process's Chroma view reflects
 
 
 def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in meta.items() if v is not None and v != ""}
+
+
+def _meta_int(value: object) -> int:
+    """A number this module wrote into Chroma metadata, as an int; ``StoreError`` when it is not a number."""
+    if isinstance(value, (int, float)):
+        return int(value)
+    raise StoreError(f"The store holds {value!r} where a number belongs; it is damaged: ingest into a new --store.")
+
+
+def _floats(vector: Embedding | PyEmbedding) -> list[float]:
+    """A vector Chroma returned (a numpy array or a list) as plain floats."""
+    return list(map(float, vector))
 
 
 def date_int(iso: str | None) -> int:
@@ -244,7 +257,7 @@ class Store:
         embeddings = got.get("embeddings")
         if embeddings is None:
             return {}
-        return {cid: vec for cid, vec in zip(got["ids"], embeddings)}
+        return {cid: _floats(vec) for cid, vec in zip(got["ids"], embeddings)}
 
     def _chunk_vector(self, chunk_id: str) -> list[tuple[str, list[float]]]:
         try:
@@ -252,7 +265,7 @@ class Store:
         except Exception:
             return []
         embeddings = got.get("embeddings")
-        return [] if embeddings is None else list(zip(got["ids"], embeddings))
+        return [] if embeddings is None else [(cid, _floats(vec)) for cid, vec in zip(got["ids"], embeddings)]
 
     def list_articles(self) -> list[tuple[Article, int]]:
         """Every article (without text) with its chunk count, newest first."""
@@ -260,7 +273,7 @@ class Store:
         rows = []
         for article_id, meta in zip(got["ids"], got["metadatas"] or []):
             meta = dict(meta or {})
-            rows.append((article_from_record(article_id, None, meta), int(meta.get("n_chunks", 0))))
+            rows.append((article_from_record(article_id, None, meta), _meta_int(meta.get("n_chunks", 0))))
         rows.sort(key=lambda r: (r[0].date or "", r[0].outlet or ""), reverse=True)
         return rows
 
@@ -270,8 +283,9 @@ class Store:
         n = min(k, self.count_chunks())
         if n <= 0:
             return []
+        query_vector: PyEmbedding = [float(x) for x in vector]
         got = self.chunks.query(
-            query_embeddings=[[float(x) for x in vector]], n_results=n, where=where,
+            query_embeddings=[query_vector], n_results=n, where=where,
             include=["documents", "metadatas", "distances"],
         )
         hits = []
@@ -280,7 +294,7 @@ class Store:
         ):
             meta = dict(meta or {})
             chunk = Chunk(id=chunk_id, article_id=str(meta["article_id"]), text=text or "",
-                          start=int(meta["start"]), end=int(meta["end"]))
+                          start=_meta_int(meta["start"]), end=_meta_int(meta["end"]))
             hits.append(ChunkHit(chunk=chunk, score=1.0 - float(dist)))
         committed = self.existing_ids(list({h.chunk.article_id for h in hits}))
         return [h for h in hits if h.chunk.article_id in committed]
@@ -316,10 +330,11 @@ class Store:
             rows += [(c, v, _clean_meta({**meta, "start": c.start, "end": c.end})) for c, v in zip(chunks, vectors)]
         for i in range(0, len(rows), batch):
             part = rows[i:i + batch]
+            embeddings: list[PyEmbedding] = [_floats(v) for _, v, _ in part]
             self.chunks.upsert(
                 ids=[c.id for c, _, _ in part],
                 documents=[c.text for c, _, _ in part],
-                embeddings=[list(map(float, v)) for _, v, _ in part],
+                embeddings=embeddings,
                 metadatas=[m for _, _, m in part],
             )
         for i in range(0, len(records), batch):

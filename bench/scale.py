@@ -249,6 +249,7 @@ def worker_raw(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     from assistant.embed import load_minilm
 
     model = load_minilm(args.threads)
+    _truncate(model, args)
     texts = [c["text"] for c in _read_chunks(folder)]
     model.encode(texts[:64], batch_size=32, normalize_embeddings=True)  # warm
     rss0 = _rss_mb()
@@ -326,9 +327,12 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings(_env_file=None, **overrides)
     assistant = Assistant(settings, use_llm=False)
     assistant.warm_up()
+    embeddings: Any = assistant.embeddings
+    _truncate(embeddings.model, args)
+    if args.reuse and store_dir.exists():
+        return {"reused_store": str(store_dir), **_ask_figures(assistant, args)}
     rss0 = _rss_mb()
     timer = _Timer()
-    embeddings: Any = assistant.embeddings
     timer.wrap(embeddings, "encode", "embed")
     rss_curve: list[tuple[int, int]] = []  # (chunks written, RSS MB) after each batch: flat or growing?
     written = 0
@@ -345,6 +349,27 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     rss_ingest = _peak_mb()
     if report.errors:
         raise SystemExit(f"ingest errors: {report.errors[:3]}")
+    return {
+        "chunks": report.chunks, "articles": report.added, "seconds": round(seconds, 2),
+        "chunks_per_s": round(report.chunks / seconds, 1), "cpu_s": round(cpu, 1),
+        "chunks_per_cpu_s": round(report.chunks / cpu, 2), "ingest_seconds_in": ingest_parts,
+        **_ask_figures(assistant, args),
+        "rss_after_load_mb": round(rss0), "peak_rss_ingest_mb": round(rss_ingest), "peak_rss_mb": round(_peak_mb()),
+        "rss_during_ingest_mb": rss_curve[:: max(1, len(rss_curve) // 10)] + rss_curve[-1:],
+        "store_mb": round(_du(store_dir) / 1e6) if store_dir.exists() else None,
+    }
+
+
+def _truncate(model: Any, args: argparse.Namespace) -> None:
+    """``--max-seq-length``: embed only the first N word pieces of each text (a cheaper, labelled run)."""
+    if args.max_seq_length:
+        model.max_seq_length = args.max_seq_length
+
+
+def _ask_figures(assistant: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Warm offline ``ask`` latencies over the store, and where the time goes."""
+    timer = _Timer()
+    timer.wrap(assistant.embeddings, "encode", "embed")
     store = assistant.store()
     timer.wrap(store, "query", "store_query")
     timer.wrap(store, "get_articles", "get_articles")
@@ -361,17 +386,9 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
         cpu_ms.append((_cpu_s() - c0) * 1000)
         covered += bool(answer.covering)
     n = len(latencies)
-    return {
-        "chunks": report.chunks, "articles": report.added, "seconds": round(seconds, 2),
-        "chunks_per_s": round(report.chunks / seconds, 1), "cpu_s": round(cpu, 1),
-        "chunks_per_cpu_s": round(report.chunks / cpu, 2), "ingest_seconds_in": ingest_parts,
-        "ask": {**_percentiles(latencies), "cpu_p50_ms": round(statistics.median(cpu_ms), 1),
-                "answers_with_sources": covered,
-                "mean_ms_in": {k: round(1000 * v / n, 1) for k, v in timer.seconds.items()}},
-        "rss_after_load_mb": round(rss0), "peak_rss_ingest_mb": round(rss_ingest), "peak_rss_mb": round(_peak_mb()),
-        "rss_during_ingest_mb": rss_curve[:: max(1, len(rss_curve) // 10)] + rss_curve[-1:],
-        "store_mb": round(_du(store_dir) / 1e6) if store_dir.exists() else None,
-    }
+    return {"ask": {**_percentiles(latencies), "cpu_p50_ms": round(statistics.median(cpu_ms), 1),
+                    "answers_with_sources": covered,
+                    "mean_ms_in": {k: round(1000 * v / n, 1) for k, v in timer.seconds.items()}}}
 
 
 def worker_baseline(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -384,6 +401,7 @@ def worker_baseline(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
 
     offline_env()
     model = load_minilm(args.threads)
+    _truncate(model, args)
 
     class PlainEmbeddings(Embeddings):  # what HuggingFaceEmbeddings(normalize_embeddings=True) does
         def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -437,6 +455,10 @@ def run_worker(name: str, folder: Path, args: argparse.Namespace) -> dict[str, A
            "--threads", str(args.threads), "--questions", str(args.questions), "--seed", str(args.seed)]
     if args.chroma_port:
         cmd += ["--chroma-port", str(args.chroma_port)]
+    if args.max_seq_length:
+        cmd += ["--max-seq-length", str(args.max_seq_length)]
+    if args.reuse:
+        cmd += ["--reuse"]
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
@@ -510,6 +532,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="keep corpora and stores under this folder")
     parser.add_argument("--chroma-port", type=int, default=0, help="run 'ours' against a Chroma server on this port")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: reuse a kept corpus and store, and time only the questions")
+    parser.add_argument("--max-seq-length", type=int, default=0,
+                        help="embed only the first N word pieces of each text, in every system (a cheaper run to "
+                        "build a large store; its figures are labelled)")
     parser.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -522,15 +549,20 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "threads": args.threads, "cpu_count": os.cpu_count(),
         "load_avg_at_start": os.getloadavg(), "python": platform.python_version(), "gpu": _gpu(),
-        "seed": args.seed, "questions": args.questions, "server_mode": bool(args.chroma_port), "sizes": {},
+        "seed": args.seed, "questions": args.questions, "server_mode": bool(args.chroma_port),
+        "max_seq_length": args.max_seq_length or None, "sizes": {},
     }
     try:
         for size in args.sizes:
             folder = base / f"corpus-{size}"
-            if folder.exists():
-                shutil.rmtree(folder)
             t0 = time.perf_counter()
-            corpus = make_corpus(folder, size, args.seed)
+            if args.reuse and (folder / "corpus.json").exists():
+                corpus = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+            else:
+                if folder.exists():
+                    shutil.rmtree(folder)
+                corpus = make_corpus(folder, size, args.seed)
+                (folder / "corpus.json").write_text(json.dumps(corpus), encoding="utf-8")
             print(f"[{size:,}] corpus: {corpus} in {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
             entry: dict[str, Any] = {"corpus": corpus}
             for name in args.systems:
@@ -555,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
     out = RESULTS / f"scale-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
+    if args.max_seq_length:
+        print(f"Every system embedded only the first {args.max_seq_length} word pieces of each chunk.")
     print(f"\n{args.threads} torch thread(s), {os.cpu_count()} CPU(s); GPU: {results['gpu'] or 'none'}; "
           f"load average {results['load_avg_at_start'][0]:.1f} -> {results['load_avg_at_end'][0]:.1f}; JSON: {out}")
     return 0

@@ -86,3 +86,16 @@ def test_empty_store_says_how_to_ingest(assistant: Assistant) -> None:
 def test_unanswerable_questions_raise_a_clear_error(assistant: Assistant, question: str) -> None:
     with pytest.raises(QuestionError):
         assistant.ask(question)
+
+
+def test_outlet_question_quotes_that_outlet(assistant: Assistant, samples_dir: Path) -> None:
+    """'What did Metro Wire report about X' is about X: the outlet's name is a filter, not words to match."""
+    from datetime import date
+
+    assistant.ingest([samples_dir])
+    answer = assistant.ask("What did Metro Wire report about the transit workers' union?", as_of=date(2026, 4, 20))
+    assert any(f.startswith("outlet: Metro Wire") for f in answer.filters)
+    metro = [s for s in answer.covering if s.outlet == "Metro Wire"]
+    assert metro, "the Metro Wire article mentions the union and must be quoted"
+    assert any("union" in e.quote.lower() for e in metro[0].excerpts)
+    _assert_verbatim(assistant, answer)

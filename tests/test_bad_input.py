@@ -23,19 +23,11 @@ from assistant.answer import Assistant
 from assistant.config import Settings
 from assistant.errors import IngestError
 from assistant.ingest import IngestReport, read_file
+from tests.helpers import write
 
 EARLIER = "Harbor City council approved the ferry timetable after a long debate about the night service."
 GOOD = "The library reopened on Monday after repairs to the roof, the city said in a statement."
 BODY = "The council voted on Tuesday to approve the tram line. Residents said they were consulted."
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def texts(assistant: Assistant) -> set[str]:

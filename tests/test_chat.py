@@ -113,7 +113,7 @@ def test_conversation_with_follow_ups_commands_and_memory(
 
     pasted = turn(chat, "\x1b[200~Was Israel\nconsulted?\x1b[201~", until=ANSWERED)  # one bracketed paste
     assert "Israel was consulted" in pasted
-    assert "No articles" not in pasted and "error" not in pasted
+    assert "No articles" not in pasted and "error:" not in pasted  # "error:" starts a failed turn's line
 
     chat.sendcontrol("d")
     assert quits_with_status(chat) == 0
@@ -169,6 +169,17 @@ def test_piped_questions_get_plain_answers_one_per_line(seeds_dir: Path, tmp_pat
     assert "(searched: Who said that? (about: Israel" in done.stdout
     assert "Unknown command /bogus" in done.stdout
     assert "2 added" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_piped_outlet_question_shows_the_filters_it_applied(tmp_path: Path) -> None:
+    script = f"/ingest {SAMPLES_DIR}\nWhat did Metro Wire report about the tram vote?\nWas the union consulted?\n"
+    done = subprocess.run([str(SCRIPT), "chat"], input=script, capture_output=True, text=True,
+                          env=chat_env(tmp_path), timeout=240)
+    assert done.returncode == 0, done.stderr
+    named, plain = done.stdout.split("Q: Was the union consulted?")
+    assert "\nFilters: outlet: Metro Wire\n" in named
+    assert "Filters:" not in plain
 
 
 def test_a_failing_turn_prints_one_line_and_the_script_goes_on(tmp_path: Path) -> None:

@@ -62,6 +62,25 @@ def test_plain_output_when_piped(tmp_path: Path, samples_dir: Path) -> None:
     assert "\x1b[" not in result.stdout
     assert "Coastal Tribune" in result.stdout and "[1]" in result.stdout
     assert "Searched, but do not address the question" in result.stdout
+    assert "Filters:" not in result.stdout  # a question naming no outlet or time applies none
+
+
+def test_an_outlet_question_shows_its_filters_plain_and_on_a_terminal(tmp_path: Path, samples_dir: Path) -> None:
+    import pexpect
+
+    run("ingest", str(samples_dir), cwd=tmp_path)
+    question = "What did Metro Wire report about the tram vote?"
+    expected = "Filters: outlet: Metro Wire; as of 2026-04-20: later articles ranked down, recent ones up"
+    piped = run("ask", question, "--as-of", "2026-04-20", cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert [line for line in piped.stdout.splitlines() if line.startswith("Filters:")] == [expected]
+
+    child = pexpect.spawn(str(BIN), ["ask", question, "--as-of", "2026-04-20"], cwd=str(tmp_path),
+                          env={**os.environ, "TERM": "xterm"}, encoding="utf-8", dimensions=(40, 300), timeout=180)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "\x1b[2mFilters: outlet: Metro Wire; as of 2026-04-20" in child.before  # rich, dim
 
 
 def test_ingest_failure_exits_nonzero_with_one_line(tmp_path: Path) -> None:

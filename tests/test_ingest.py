@@ -11,15 +11,7 @@ import pytest
 from assistant.answer import Assistant
 from assistant.ingest import chunk_article, read_file
 from assistant.schema import Article
-
-
-def _write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+from tests.helpers import write
 
 
 def _chunk_ids(assistant: Assistant) -> set[str]:
@@ -87,10 +79,10 @@ def test_article_id_is_stable_and_reingest_adds_nothing(assistant: Assistant, sa
 
 
 def test_changed_file_replaces_its_chunks(assistant: Assistant, tmp_path: Path) -> None:
-    path = _write(tmp_path / "docs" / "a.txt", "date 2024-05-01\nThe ferry fare rises to four dollars.")
+    path = write(tmp_path / "docs" / "a.txt", "date 2024-05-01\nThe ferry fare rises to four dollars.")
     assistant.ingest([path])
     old_ids = _chunk_ids(assistant)
-    _write(path, "date 2024-05-01\nThe ferry fare rises to five dollars, officials said.")
+    write(path, "date 2024-05-01\nThe ferry fare rises to five dollars, officials said.")
     report = assistant.ingest([path])
     assert report.updated == 1
     store = assistant.store()
@@ -117,8 +109,8 @@ def test_bad_file_is_reported_and_others_still_ingested(
     assistant.ingest([samples_dir / "harbor-gazette-tram.md"])
     before = assistant.store().count_articles()
     folder = tmp_path / "in"
-    _write(folder / name, content)
-    _write(folder / "good.md", "---\noutlet: Good Times\n---\nA good article about the harbour lights.")
+    write(folder / name, content)
+    write(folder / "good.md", "---\noutlet: Good Times\n---\nA good article about the harbour lights.")
     report = assistant.ingest([folder])
     assert report.added == 1
     assert len(report.errors) == 1

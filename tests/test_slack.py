@@ -477,6 +477,21 @@ def test_socket_mode_answers_a_mention_over_a_local_websocket(seeded: Assistant,
             bot.close()
 
 
+@pytest.mark.slow
+def test_reply_shows_the_filters_an_outlet_question_applied(
+        assistant: Assistant, samples_dir: Path, tmp_path: Path) -> None:
+    assert not assistant.ingest([samples_dir]).errors
+    with running_bot(assistant, tmp_path) as h:
+        named, _ = h.mention("C4", "What did Metro Wire report about the tram vote?")
+        plain, _ = h.mention("C4", "Was the transit workers' union consulted?")
+        [named_reply] = h.replies("C4", named["ts"])
+        [plain_reply] = h.replies("C4", plain["ts"])
+    filters = [e["text"] for b in named_reply["blocks"] if b["type"] == "context" for e in b["elements"]
+               if e["text"].startswith("Filters:")]
+    assert filters == ["Filters: outlet: Metro Wire"]  # a context line, as Slack received it
+    assert not any(t.startswith("Filters:") for t in block_texts(plain_reply["blocks"]))
+
+
 # -- Block Kit, pure ---------------------------------------------------------------------------------------
 
 
@@ -541,10 +556,11 @@ def test_answer_blocks_escape_article_text() -> None:
     assert "*[1] <https://news.example/1?a=1&amp;b=2|Outlet 1 &amp; Co — Title &lt;1&gt;>* · 2025-03-06" in text
 
 
-def test_answer_blocks_show_answer_summary_disagreement_uncovered_and_notes() -> None:
+def test_answer_blocks_show_answer_summary_disagreement_uncovered_filters_and_notes() -> None:
     answer = _answer(2, 1, "Israel was consulted.", answer="Yes [1], but [2] differs.", summary="2 of 3 agree.",
                      disagreement=True, disagreement_note="Sources differ: A [1] and B [2].",
-                     notices=["LLM unavailable"], standalone_question="what did B say (about: Israel)")
+                     notices=["LLM unavailable"], standalone_question="what did B say (about: Israel)",
+                     filters=["outlet: B & Sons", "date: published 2025-03-01..2025-03-07 (\"last week\")"])
     answer.sources.append(SourceAnswer(n=3, id="x", outlet="Quiet Times", title="Unrelated", covers=False))
     texts = block_texts(answer_blocks(answer))
     assert texts[0] == "_Searched for:_ what did B say (about: Israel)"
@@ -552,7 +568,10 @@ def test_answer_blocks_show_answer_summary_disagreement_uncovered_and_notes() ->
     assert texts[2] == "*2 of 3 agree.*"
     assert texts[3].startswith(":scales: Sources differ")
     assert texts[4].startswith("*[1]") and texts[5].startswith("*[2]")
-    assert "Quiet Times — Unrelated" in texts[6] and texts[7] == "_note:_ LLM unavailable"
+    assert "Quiet Times — Unrelated" in texts[6]
+    assert texts[7] == 'Filters: outlet: B &amp; Sons; date: published 2025-03-01..2025-03-07 ("last week")'
+    assert texts[8] == "_note:_ LLM unavailable"
+    assert not any(t.startswith("Filters:") for t in block_texts(answer_blocks(_answer(1, 1, "q"))))
 
 
 def test_feedback_value_fits_and_round_trips() -> None:
