@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         "them sorted by length, 32 at a time)."
     )
     torch_threads: int = Field(0, ge=0, description="CPU threads for torch; 0 = torch's default.")
+    embed_bf16: Literal["auto", "on", "off"] = Field(
+        "auto", description="Embed ingested chunks in bfloat16: ~2.2x faster, vectors within cosine 0.9999 of "
+        "float32 (measured). 'auto' = on CPUs that compute bf16 natively (AVX-512 BF16, AMX)."
+    )
 
     # --- ingestion ---------------------------------------------------------------------------------
     chunk_chars: int = Field(800, ge=100, description="Target chunk size in characters.")

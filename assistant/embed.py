@@ -7,6 +7,7 @@ sentence-transformers are imported on first use only (they cost seconds).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import TYPE_CHECKING, Any
@@ -73,9 +74,10 @@ class LocalEmbeddings(Embeddings):
     ``batch_size`` caps the texts per forward pass; the model runs at most ``CPU_BATCH`` at a time.
     """
 
-    def __init__(self, batch_size: int = 64, torch_threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 64, torch_threads: int = 0, bf16: bool = False) -> None:
         self.batch_size = batch_size
         self.torch_threads = torch_threads
+        self.bf16 = bf16  # batches (ingestion) in bfloat16; a single text (a question) in float32
 
     @property
     def model(self) -> SentenceTransformer:
@@ -93,13 +95,36 @@ class LocalEmbeddings(Embeddings):
 
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self.model.encode(
-            texts, batch_size=max(1, min(self.batch_size, CPU_BATCH)), normalize_embeddings=True,
-            show_progress_bar=False, convert_to_numpy=True,
-        )
+        model = self.model
+        context: Any = contextlib.nullcontext()
+        if self.bf16 and len(texts) > 1:
+            import torch
+
+            context = torch.autocast("cpu", dtype=torch.bfloat16)
+        with context:
+            vectors = model.encode(
+                texts, batch_size=max(1, min(self.batch_size, CPU_BATCH)), normalize_embeddings=True,
+                show_progress_bar=False, convert_to_numpy=True,
+            )
+        vectors = np.asarray(vectors, dtype=np.float32)
         if len(texts) >= 64:
             release_freed_memory()
         return vectors
+
+
+def cpu_has_bf16() -> bool:
+    """True when the CPU computes bfloat16 natively (AVX-512 BF16 or AMX): there bf16 embedding is ~2x faster."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def use_bf16(settings: Settings) -> bool:
+    """Whether ingestion embeds in bfloat16 (``ASSISTANT_EMBED_BF16``: auto = where the CPU has it natively)."""
+    return settings.embed_bf16 == "on" or (settings.embed_bf16 == "auto" and cpu_has_bf16())
 
 
 def release_freed_memory() -> None:
@@ -124,7 +149,7 @@ def release_freed_memory() -> None:
 def make_embeddings(settings: Settings) -> Embeddings:
     """The embedding model the settings ask for."""
     if settings.embedding_provider == "local":
-        return LocalEmbeddings(settings.embed_batch_size, settings.torch_threads)
+        return LocalEmbeddings(settings.embed_batch_size, settings.torch_threads, bf16=use_bf16(settings))
     if settings.openai_api_key is None and settings.openai_base_url is None:
         raise ConfigError(
             "ASSISTANT_EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY (or ASSISTANT_OPENAI_BASE_URL); "

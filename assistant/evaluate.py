@@ -136,33 +136,18 @@ def corpus_article_ids(corpus: Path) -> dict[str, str]:
     return out
 
 
-def cpu_has_bf16() -> bool:
-    """True when the CPU computes bfloat16 natively (then ingestion embeds in bf16: about twice as fast)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def ingest_corpus(assistant: Assistant, corpus: Path, bf16: bool | None = None,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def ingest_corpus(assistant: Assistant, corpus: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Ingest (or top up) the corpus; returns seconds, chunks written and peak memory."""
-    import contextlib
     import resource
 
-    use_bf16 = cpu_has_bf16() if bf16 is None else bf16
-    ctx: Any = contextlib.nullcontext()
-    if use_bf16 and assistant.settings.embedding_provider == "local":
-        import torch
+    from .embed import LocalEmbeddings
 
-        ctx = torch.autocast("cpu", dtype=torch.bfloat16)
+    bf16 = isinstance(assistant.embeddings, LocalEmbeddings) and assistant.embeddings.bf16
     t = time.perf_counter()
-    with ctx:
-        report = assistant.ingest([corpus])
+    report = assistant.ingest([corpus])
     seconds = time.perf_counter() - t
     info = {"seconds": round(seconds, 1), "summary": report.summary(), "chunks_written": report.chunks,
-            "bf16": use_bf16, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "bf16": bf16, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     if progress:
         progress(f"ingest: {report.summary()} in {seconds:.0f} s")
     return info
@@ -311,7 +296,6 @@ def run_eval(
     limit: int | None = None,
     ingest: bool = True,
     with_ablations: bool = True,
-    bf16: bool | None = None,
     assistant: Assistant | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
@@ -329,7 +313,7 @@ def run_eval(
         size_mb = corpus.stat().st_size / 1e6
         if assistant.settings.max_file_mb < size_mb:
             assistant.settings.max_file_mb = size_mb + 1
-        ingest_info = ingest_corpus(assistant, corpus, bf16, say)
+        ingest_info = ingest_corpus(assistant, corpus, say)
     store = assistant.store()
     in_store = set(store.all_article_ids())
     if not in_store:

@@ -9,7 +9,8 @@ works on the same chunk texts. Then, each system in its own subprocess (so peak 
 
 - ``raw``: ``SentenceTransformer.encode`` of all chunk texts, nothing else: the ceiling for ingestion.
 - ``ours``: ``Assistant.ingest`` of the JSONL files (reading, chunking, embedding and writing included),
-  then warm offline ``Assistant.ask`` latencies (question embedding, retrieval, excerpt selection).
+  then warm offline ``Assistant.ask`` latencies (question embedding, retrieval, excerpt selection). With its
+  default settings: on a CPU with native bfloat16 (``ASSISTANT_EMBED_BF16=auto``) it embeds chunks in bf16.
 - ``baseline``: ``langchain_chroma.Chroma.from_documents`` on the same chunks (already chunked: reading and
   chunking are not timed for it), then ``similarity_search`` latencies (retrieval only, k=4).
 
@@ -353,7 +354,7 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
         "chunks": report.chunks, "articles": report.added, "seconds": round(seconds, 2),
         "chunks_per_s": round(report.chunks / seconds, 1), "cpu_s": round(cpu, 1),
         "chunks_per_cpu_s": round(report.chunks / cpu, 2), "ingest_seconds_in": ingest_parts,
-        **_ask_figures(assistant, args),
+        "bf16": bool(getattr(embeddings, "bf16", False)), **_ask_figures(assistant, args),
         "rss_after_load_mb": round(rss0), "peak_rss_ingest_mb": round(rss_ingest), "peak_rss_mb": round(_peak_mb()),
         "rss_during_ingest_mb": rss_curve[:: max(1, len(rss_curve) // 10)] + rss_curve[-1:],
         "store_mb": round(_du(store_dir) / 1e6) if store_dir.exists() else None,
@@ -498,6 +499,7 @@ def table(results: dict[str, Any]) -> str:
     row("raw encode, chunks/s", lambda r: r["raw"]["chunks_per_s"])
     row("ours ingest, chunks/s", lambda r: r["ours"]["chunks_per_s"])
     row("baseline ingest, chunks/s", lambda r: r["baseline"]["chunks_per_s"])
+    row("ours embeds chunks in bf16", lambda r: "yes" if r["ours"]["bf16"] else "no")
     row("ours / raw encode  (>= 0.8)", lambda r: r["ratios"]["ours_vs_raw_encode"])
     row("ours / baseline    (>= 1.0)", lambda r: r["ratios"]["ours_vs_baseline_ingest"])
     row("  same, per CPU-second: / raw", lambda r: r["ratios"]["ours_vs_raw_encode_cpu"])

@@ -20,7 +20,7 @@ QUESTIONS = EVAL / "questions.jsonl"
 
 
 def test_eval_reports_every_system_in_one_run(assistant: Assistant, settings: Settings) -> None:
-    report = run_eval(CORPUS, QUESTIONS, settings, assistant=assistant, bf16=False)
+    report = run_eval(CORPUS, QUESTIONS, settings, assistant=assistant)
     rows = {r["system"]: r for r in report["rows"]}
     assert {"bm25", "langchain-chroma", "assistant"} <= set(rows)
     assert any(name.startswith("assistant -") for name in rows)  # ablation rows

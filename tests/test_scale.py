@@ -112,3 +112,27 @@ def test_small_embedding_batches_give_the_same_vectors(embeddings: LocalEmbeddin
     assert batched.shape == (len(texts), 384)
     assert float(np.abs(one_by_one - batched).max()) < 1e-4
     assert np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
+
+
+def test_bf16_ingest_vectors_match_float32(embeddings: LocalEmbeddings) -> None:
+    """bfloat16 batches (ingestion, ASSISTANT_EMBED_BF16) stay within cosine 0.999 of float32; questions stay float32."""
+    import numpy as np
+
+    from assistant.config import Settings
+    from assistant.embed import cpu_has_bf16, use_bf16
+
+    texts = ["The council approved the tram budget on Monday after a long debate. " * 4,
+             "Arab officials said the delegation had not been informed ahead of the meetings.",
+             "Officials in France and Kenya questioned the trade proposal, citing rising costs."] * 3
+    fp32 = LocalEmbeddings(batch_size=32, torch_threads=1).encode(texts)
+    bf16_model = LocalEmbeddings(batch_size=32, torch_threads=1, bf16=True)
+    bf16 = bf16_model.encode(texts)
+    assert bf16.dtype == np.float32 and bf16.shape == fp32.shape
+    cosines = np.sum(fp32 * bf16, axis=1)
+    assert float(cosines.min()) > 0.999
+    assert float(np.abs(fp32 - bf16).max()) > 0, "bf16 was not applied to the batch"
+    question = ["Was the union consulted?"]
+    assert np.array_equal(bf16_model.encode(question), LocalEmbeddings(torch_threads=1).encode(question))
+    assert use_bf16(Settings(_env_file=None, embed_bf16="on")) is True  # type: ignore[call-arg]
+    assert use_bf16(Settings(_env_file=None, embed_bf16="off")) is False  # type: ignore[call-arg]
+    assert use_bf16(Settings(_env_file=None)) is cpu_has_bf16()  # type: ignore[call-arg]
