@@ -45,6 +45,33 @@ def _floats(vector: Embedding | PyEmbedding) -> list[float]:
     return list(map(float, vector))
 
 
+INDEX_FLOOR_BYTES = 256 * 2**20
+
+
+def check_vector_index(path: Path) -> None:
+    """Refuse an embedded store whose HNSW link file has grown without bound.
+
+    A known Chroma bug (chroma-core/chroma#7510): after a write torn by a killed process or by two processes
+    writing at once, each later save seeks past the end of ``link_lists.bin`` and writes there, until the
+    disk is full (seen here: 500 GB apparent, 78 GB used, in minutes). A healthy link file is smaller than
+    the vectors file beside it; eight times that (at least 256 MB) means the index is damaged.
+    """
+    for links in path.glob("*/link_lists.bin"):
+        try:
+            size = links.stat().st_size
+            vectors = links.with_name("data_level0.bin")
+            limit = max(INDEX_FLOOR_BYTES, 8 * (vectors.stat().st_size if vectors.exists() else 0))
+        except OSError:
+            continue
+        if size > limit:
+            raise StoreError(
+                f"The vector index in {links.parent} is damaged ({links.name} is {size / 2**30:.1f} GiB: a known "
+                "Chroma bug after an interrupted or concurrent write, chroma-core/chroma#7510). Move the store "
+                f"folder {path} aside (delete it to free the disk) and ingest your articles again; use a Chroma "
+                "server (docs/server.md) when several processes write."
+            )
+
+
 def date_int(iso: str | None) -> int:
     """20250306 for '2025-03-06'; 0 when unknown (Chroma filters need numbers)."""
     if not iso:
@@ -173,6 +200,7 @@ class Store:
             raise EmptyStoreError(str(path))
         if path.exists() and not path.is_dir():
             raise StoreError(f"The store path {path} is a file; pass --store with a directory.")
+        check_vector_index(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
@@ -343,6 +371,8 @@ class Store:
                                  metadatas=[m for _, m in part_records],
                                  embeddings=[_PLACEHOLDER_VECTOR] * len(part_records))
         self._saw_own_write()
+        if not self.settings.chroma_host:  # stop an ingest before a damaged index fills the disk
+            check_vector_index(Path(self.settings.store_dir).expanduser())
 
     def delete_article(self, article_id: str) -> None:
         """Remove chunks first, then the record: a crash in between leaves a record to clean up later."""

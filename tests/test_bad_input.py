@@ -396,3 +396,32 @@ def test_console_ingest_of_the_matrix_prints_one_line_per_bad_file(tmp_path: Pat
         assert any(name in line and reason in line for line in skipped), (name, done.stderr)
     assert any("loop.txt: symbolic link loop" in line for line in skipped)
     assert "3 added" in done.stderr, "good.txt, utf16.txt and the good line of feed.jsonl"
+
+
+def test_runaway_vector_index_is_refused_before_it_fills_the_disk(
+    assistant: Assistant, samples_dir: Path, tmp_path: Path
+) -> None:
+    """chroma-core/chroma#7510: a torn HNSW link file grows without bound. The store refuses to open, in one line.
+
+    The damaged file is simulated with a sparse 2 GiB ``link_lists.bin`` (no disk used) beside a small vectors file.
+    """
+    assistant.ingest([samples_dir])
+    store_dir = Path(assistant.settings.store_dir)
+    segment = store_dir / "0badc0de-0000-4000-8000-000000000000"
+    segment.mkdir()
+    (segment / "data_level0.bin").write_bytes(b"\0" * 4096)
+    with open(segment / "link_lists.bin", "wb") as fh:
+        fh.truncate(2 * 2**30)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_", "SLACK_"))}
+    env.update(ASSISTANT_STORE_DIR=str(store_dir), ASSISTANT_TORCH_THREADS="1", HF_HUB_OFFLINE="1", COLUMNS="400")
+    script = Path(sys.executable).parent / "assistant"
+    done = subprocess.run([str(script), "ask", "Was the union consulted?"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert "damaged" in lines[0] and "2.0 GiB" in lines[0] and "ingest your articles again" in lines[0]
+    (segment / "link_lists.bin").unlink()
+    fine = subprocess.run([str(script), "ask", "Was the union consulted?"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert fine.returncode == 0, fine.stderr
