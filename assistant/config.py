@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     collection: str = Field("news", description="Name prefix of the Chroma collections.")
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")
     chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds to wait for one answer from a Chroma server before giving up."
+    )
 
     # --- embeddings --------------------------------------------------------------------------------
     embedding_provider: Literal["local", "openai"] = Field(

@@ -45,6 +45,28 @@ def _floats(vector: Embedding | PyEmbedding) -> list[float]:
     return list(map(float, vector))
 
 
+def _preflight(host: str, port: int, seconds: float) -> None:
+    """The calls Chroma's client makes while it is created (when it cannot be given a time limit yet),
+    made first with one: a server that accepts connections but does not answer fails here, in bounded time."""
+    import urllib.request
+
+    tenant = "tenants/default_tenant"
+    for path in ("heartbeat", "auth/identity", tenant, f"{tenant}/databases/default_database"):
+        with urllib.request.urlopen(f"http://{host}:{port}/api/v2/{path}", timeout=seconds) as response:
+            response.read()
+
+
+def _limit_http_wait(client: Any, seconds: float) -> None:
+    """Give Chroma's HTTP client a time limit: it waits forever by default (``httpx.Client(timeout=None)``), so a
+    server that accepts connections but stops answering would hang every command. Private attribute: when a
+    chromadb upgrade moves it, the client keeps Chroma's default and a test fails."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
 INDEX_FLOOR_BYTES = 256 * 2**20
 
 
@@ -185,7 +207,9 @@ class Store:
             try:
                 # a plain connect first: the HTTP client has no timeout and would hang on a silent host
                 socket.create_connection((s.chroma_host, s.chroma_port), timeout=5).close()
+                _preflight(s.chroma_host, s.chroma_port, s.chroma_timeout_s)
                 client = chromadb.HttpClient(host=s.chroma_host, port=s.chroma_port, settings=chroma_settings)
+                _limit_http_wait(client, s.chroma_timeout_s)
                 client.heartbeat()  # the client may connect lazily: fail here, not in the middle of a command
                 return client
             except Exception as err:

@@ -7,10 +7,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -165,3 +167,56 @@ def test_the_store_refuses_an_unreachable_server_before_any_work(tmp_path: Path)
     assert f"127.0.0.1:{port}" in str(caught.value)
     assert "\n" not in str(caught.value)
     assert not (tmp_path / "store").exists()
+
+
+class _HungServer(BaseHTTPRequestHandler):
+    """A Chroma look-alike that answers what a client asks while it connects, then nothing else (a hung server).
+    With ``hang_all`` it answers only the heartbeat."""
+
+    hung = threading.Event()
+    hang_all = False
+    connect_replies = {
+        "/api/v2/heartbeat": {"nanosecond heartbeat": 1},
+        "/api/v2/auth/identity": {"user_id": "", "tenant": "default_tenant", "databases": ["default_database"]},
+        "/api/v2/tenants/default_tenant": {"name": "default_tenant"},
+        "/api/v2/tenants/default_tenant/databases/default_database": {
+            "id": "00000000-0000-4000-8000-000000000000", "name": "default_database", "tenant": "default_tenant"},
+    }
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        reply = self.connect_replies.get(self.path.rstrip("/"))
+        if reply is not None and not (self.hang_all and not self.path.endswith("heartbeat")):
+            body = json.dumps(reply).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.hung.wait(30)  # bounded: the server thread ends on its own
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("while_connecting", [True, False], ids=["while-connecting", "mid-command"])
+def test_a_server_that_stops_answering_is_a_bounded_one_line_error(tmp_path: Path, while_connecting: bool) -> None:
+    from tests.fakes import loopback_server
+
+    handler = type("Handler", (_HungServer,), {"hang_all": while_connecting, "hung": threading.Event()})
+    with loopback_server(handler) as port:
+        env = {"ASSISTANT_CHROMA_HOST": "127.0.0.1", "ASSISTANT_CHROMA_PORT": str(port),
+               "ASSISTANT_CHROMA_TIMEOUT_S": "1", "ASSISTANT_STORE_DIR": str(tmp_path / "store")}
+        t0 = time.monotonic()
+        done = run_cli("sources", env=env, timeout=60)
+        seconds = time.monotonic() - t0
+        handler.hung.set()
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    expected = f"Cannot reach the Chroma server at http://127.0.0.1:{port}" if while_connecting else \
+        "The Chroma server did not answer in time"
+    assert expected in lines[0], lines[0]
+    assert seconds < 25, f"took {seconds:.0f} s: the 1-second limit was not applied"
