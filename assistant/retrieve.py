@@ -101,6 +101,26 @@ def group_by_article(hits: Sequence[ChunkHit]) -> list[tuple[str, list[ChunkHit]
     return sorted(by_article.items(), key=lambda kv: -max(h.score for h in kv[1]))
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def date_ordinals(date_ints: Any) -> tuple[Any, Any]:
+    """``date.toordinal()`` of each date int (20250306), vectorised, and which ints are real dates."""
+    import numpy as np
+
+    d = np.asarray(date_ints, dtype=np.int64)
+    y, m, day = d // 10000, d // 100 % 100, d % 100
+    valid = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (day >= 1) & (day <= 31)
+    ordinals = np.zeros(len(d), dtype=np.int64)
+    if valid.any():
+        months = ((y[valid] - 1970) * 12 + m[valid] - 1).astype("datetime64[M]")
+        days = months.astype("datetime64[D]") + (day[valid] - 1).astype("timedelta64[D]")
+        in_month = days.astype("datetime64[M]") == months  # 30 February is not a date
+        ordinals[valid] = np.where(in_month, days.astype(np.int64) + _EPOCH_ORDINAL, 0)
+        valid[valid] = in_month
+    return ordinals, valid
+
+
 def date_factors(date_ints: Any, intent: QueryIntent, settings: Settings) -> Any:
     """Multipliers of articles' keyword scores from their dates (``date_int`` array; 0 = unknown date).
 
@@ -116,12 +136,8 @@ def date_factors(date_ints: Any, intent: QueryIntent, settings: Settings) -> Any
     known = d > 0
     if not known.any():
         return factors
-    ordinals = np.zeros(len(d), dtype=np.int64)
-    for value in np.unique(d[known]):
-        try:
-            ordinals[d == value] = date(int(value) // 10000, int(value) // 100 % 100, int(value) % 100).toordinal()
-        except ValueError:
-            known &= d != value
+    ordinals, valid = date_ordinals(d)
+    known &= valid
     if intent.as_of is not None:
         age = intent.as_of.toordinal() - ordinals
         boost = 1.0 + settings.recency_weight * np.power(0.5, np.clip(age, 0, None) / settings.recency_half_life_days)

@@ -287,3 +287,19 @@ def test_a_broken_keyword_index_falls_back_to_vector_search(eval_assistant: Assi
     answer = eval_assistant.ask("When will the Kestrel satellite launch?", as_of=AS_OF)
     assert answer.sources and answer.sources[0].title == "Kestrel satellite launch date set"
     assert any("Keyword search unavailable" in n for n in answer.notices)
+
+
+def test_date_ordinals_match_python_dates_and_refuse_impossible_ones() -> None:
+    from datetime import date
+
+    from assistant.retrieve import date_ordinals
+
+    values = [20240229, 20230229, 20251231, 20250100, 20251301, 0, 19700101, 18991231, 20250431, 99991231, 20250306]
+    ordinals, valid = date_ordinals(values)
+    for value, ordinal, ok in zip(values, ordinals, valid):
+        try:
+            expected = date(value // 10000, value // 100 % 100, value % 100).toordinal()
+        except ValueError:
+            assert not ok, value
+            continue
+        assert ok and ordinal == expected, value

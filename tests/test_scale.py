@@ -115,7 +115,7 @@ def test_small_embedding_batches_give_the_same_vectors(embeddings: LocalEmbeddin
 
 
 def test_bf16_ingest_vectors_match_float32(embeddings: LocalEmbeddings) -> None:
-    """bfloat16 batches (ingestion, ASSISTANT_EMBED_BF16) stay within cosine 0.999 of float32; questions stay float32."""
+    """bf16 batches (ingestion, ASSISTANT_EMBED_BF16) stay within cosine 0.999 of float32; questions stay float32."""
     import numpy as np
 
     from assistant.config import Settings
