@@ -271,21 +271,17 @@ def select_excerpts(
                 cands.append(Candidate(article, s, e, hit.score, dense=hit.score))
         selections.append(SourceSelection(article, best_chunk))
         per_source.append(cands)
-    # lexical score: share of the question's content words present, rarer words weigh more
-    doc_freq: dict[str, int] = {}
-    cand_terms: list[list[set[str]]] = []
+    # lexical score: share of the question's content words present, words rarer among the article's sentences
+    # weigh more. Counted per article, so that no other source (an injected one, say) changes how it is quoted.
     for cands in per_source:
-        rows = []
-        for c in cands:
-            t = set(terms(c.text))
-            rows.append(t)
+        rows = [set(terms(c.text)) for c in cands]
+        doc_freq: dict[str, int] = {}
+        for t in rows:
             for w in t & q_terms:
                 doc_freq[w] = doc_freq.get(w, 0) + 1
-        cand_terms.append(rows)
-    n_cands = max(1, sum(len(c) for c in per_source))
-    weight = {w: math.log(1 + n_cands / (1 + doc_freq.get(w, 0))) + 0.5 for w in q_terms}
-    total = sum(weight.values()) or 1.0
-    for cands, rows in zip(per_source, cand_terms):
+        n_cands = max(1, len(cands))
+        weight = {w: math.log(1 + n_cands / (1 + doc_freq.get(w, 0))) + 0.5 for w in q_terms}
+        total = sum(weight.values()) or 1.0
         # words of the article's title name its topic, which every sentence of it shares: within the
         # article, the question's other words (what it asks about the topic) tell sentences apart
         topic = set(terms(cands[0].article.title or "")) if cands else set()

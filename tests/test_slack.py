@@ -713,7 +713,7 @@ def test_console_script_serves_http_mode(tmp_path: Path) -> None:
         finally:
             proc.send_signal(signal.SIGINT)
             try:
-                out, err = proc.communicate(timeout=30)
+                out, err = proc.communicate(timeout=90)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 out, err = proc.communicate()
