@@ -277,6 +277,8 @@ def ablations() -> list[tuple[str, str, Options]]:
     from .retrieve import Options
 
     return [
+        ("rrf fusion", "reciprocal-rank fusion (vector list weight rrf_dense_weight) instead of score fusion",
+         Options(fusion="rrf")),
         ("-dates", "hybrid without the date prior and date phrases", Options(dates=False)),
         ("-dense", "keyword (BM25) list with the date prior, no vectors", Options(dense=False)),
         ("-keyword", "vector list only, articles grouped (the date prior acts on keyword scores)",
@@ -371,9 +373,9 @@ def run_eval(
         "chunks_in_store": store.count_chunks(),
         "store": store.location, "ingest": ingest_info, "seconds_total": round(time.perf_counter() - t_all, 1),
         "settings": {k: getattr(settings, k) for k in (
-            "retrieval_mode", "keyword_candidates", "dense_candidates", "rrf_k", "recency_half_life_days",
-            "recency_weight", "date_phrase_weight", "future_slack_days", "chunk_chars", "chunk_overlap_chars",
-            "max_sources", "max_excerpts_per_source")},
+            "retrieval_mode", "fusion", "dense_weight", "keyword_candidates", "dense_candidates", "rrf_k",
+            "recency_half_life_days", "recency_weight", "date_phrase_weight", "future_slack_days", "chunk_chars",
+            "chunk_overlap_chars", "max_sources", "max_excerpts_per_source")},
         "rows": rows,
     }
 

@@ -303,3 +303,25 @@ def test_date_ordinals_match_python_dates_and_refuse_impossible_ones() -> None:
             assert not ok, value
             continue
         assert ok and ordinal == expected, value
+
+
+def test_score_fusion_adds_a_little_cosine_to_relative_bm25(eval_assistant: Assistant) -> None:
+    """fusion='score': BM25 / best BM25 + dense_weight x the best chunk's cosine (no reference date: no prior)."""
+    from assistant.embed import encode
+    from assistant.retrieve import Options
+
+    question = "How much will the new stadium cost?"
+    s = eval_assistant.settings
+    retriever = eval_assistant.retriever()
+    embed = lambda text: encode(eval_assistant.embeddings, [text])[0]  # noqa: E731
+    got = retriever.search(question, embed, options=Options(fusion="score"))
+    kw = retriever.keyword.search_articles(question, s.keyword_candidates)
+    best_kw = max(h.score for h in kw)
+    cosines = {a: max(h.score for h in hits) for a, hits in
+               group_by_article(eval_assistant.store().query(got.question_vector, s.dense_candidates))}
+    assert got.results
+    for r in got.results:
+        expected = next((h.score for h in kw if h.article_id == r.article.id), 0.0) / best_kw \
+            + s.dense_weight * max(cosines.get(r.article.id, 0.0), 0.0)
+        assert r.fused == pytest.approx(expected, rel=1e-6)
+    assert [r.fused for r in got.results] == sorted((r.fused for r in got.results), reverse=True)
