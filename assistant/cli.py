@@ -77,6 +77,14 @@ def edge() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def _ctrl_c_interrupts() -> None:
+    """Ctrl-C (SIGINT) cancels an answer in the chat and stops the bot, also when this process was started with
+    SIGINT ignored (a shell without job control does that to background commands, and children inherit it)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _is_http_timeout(error: BaseException | None) -> bool:
     """An httpx timeout, possibly wrapped by chromadb (checked by name: httpx is not imported for this)."""
     seen = 0
@@ -233,6 +241,7 @@ def chat(
     """Chat in the terminal: follow-up questions, answers streamed as they are made, /help for commands."""
     from .chat import run_chat
 
+    _ctrl_c_interrupts()
     with edge():
         code = run_chat(make_settings(), use_llm=False if offline else None, debug=state.debug)
     raise typer.Exit(code)
@@ -250,6 +259,7 @@ def slack(
     = "127.0.0.1",
 ) -> None:
     """Run the Slack bot: answers mentions and DMs in threads with cited excerpts (setup: docs/slack.md)."""
+    _ctrl_c_interrupts()
     with edge():
         from .slack import serve
 
