@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         "on one CPU thread); 0 = by words and their chunk's similarity only."
     )
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field(
-        "hybrid", description="'hybrid' = BM25 + vectors fused by reciprocal rank; or one of them alone."
+        "hybrid", description="'hybrid' = BM25 + vectors (merged as 'fusion' says); or one of them alone."
     )
     keyword_dir: Path | None = Field(
         None, description="Folder of the BM25 keyword index; unset = <store_dir>/bm25 (needed with a Chroma server)."

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .config import Settings
 from .errors import StoreError
@@ -67,10 +67,10 @@ class Options:
     dates: bool = True  # date phrases and the reference-date prior
     outlets: bool = True
     chunk_keyword_hits: bool = True  # keyword-matched chunks offered to excerpt selection
-    fusion: str = "score"  # "score" or "rrf" (the settings' choice unless an ablation overrides it)
+    fusion: Literal["score", "rrf"] = "score"  # the settings' choice unless an ablation overrides it
 
     @classmethod
-    def for_mode(cls, mode: str, fusion: str = "score") -> Options:
+    def for_mode(cls, mode: str, fusion: Literal["score", "rrf"] = "score") -> Options:
         return cls(keyword=mode != "dense", dense=mode != "keyword", fusion=fusion)
 
 
@@ -137,11 +137,9 @@ def date_factors(date_ints: Any, intent: QueryIntent, settings: Settings) -> Any
 
     d = np.asarray(date_ints, dtype=np.int64)
     factors = np.ones(len(d), dtype=np.float32)
-    known = d > 0
+    ordinals, known = date_ordinals(d)  # 0 (unknown) and impossible dates are not known
     if not known.any():
         return factors
-    ordinals, valid = date_ordinals(d)
-    known &= valid
     if intent.as_of is not None:
         age = intent.as_of.toordinal() - ordinals
         boost = 1.0 + settings.recency_weight * np.power(0.5, np.clip(age, 0, None) / settings.recency_half_life_days)

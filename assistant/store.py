@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from chromadb.api.types import Embedding, PyEmbedding
 
 _PLACEHOLDER_VECTOR: PyEmbedding = [1.0]  # article records are never searched by vector
-_SEEN: dict[str, int | None] = {}  # store -> database stamp this process's Chroma view reflects
+_SEEN: dict[str, tuple[int, int] | None] = {}  # store -> database stamp this process's Chroma view reflects
 
 
 def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
@@ -154,14 +154,20 @@ class Store:
 
     # -- connection -----------------------------------------------------------------------------------
 
-    def _db_stamp(self) -> int | None:
-        """When the embedded store's database last changed (None for a Chroma server)."""
+    @property
+    def _path(self) -> Path:
+        """The embedded store's folder."""
+        return Path(self.settings.store_dir).expanduser()
+
+    def _db_stamp(self) -> tuple[int, int] | None:
+        """When the embedded store's database last changed, and its size (None for a Chroma server)."""
         if self.settings.chroma_host:
             return None
         try:
-            return (Path(self.settings.store_dir).expanduser() / "chroma.sqlite3").stat().st_mtime_ns
+            st = (self._path / "chroma.sqlite3").stat()
         except OSError:
             return None
+        return st.st_mtime_ns, st.st_size
 
     def _saw_own_write(self) -> None:
         _SEEN[self.location] = self._db_stamp()
@@ -181,7 +187,7 @@ class Store:
         from chromadb.api.shared_system_client import SharedSystemClient
 
         # Chroma has no public "reload": drop its per-process cache entry so the next client loads from disk.
-        SharedSystemClient._identifier_to_system.pop(str(Path(self.settings.store_dir).expanduser()), None)
+        SharedSystemClient._identifier_to_system.pop(str(self._path), None)
         try:
             self._client = self._connect(create=False)
             self.chunks = self._client.get_collection(f"{self.settings.collection}_chunks")
@@ -208,12 +214,12 @@ class Store:
         s = self.settings
         if s.chroma_host:
             try:
-                # a plain connect first: the HTTP client has no timeout and would hang on a silent host
+                # a plain connect first (5 s): a silent host fails fast; then what the client asks while it is
+                # created, within the time limit (the client has none until it exists)
                 socket.create_connection((s.chroma_host, s.chroma_port), timeout=5).close()
                 _preflight(s.chroma_host, s.chroma_port, s.chroma_timeout_s)
                 client = chromadb.HttpClient(host=s.chroma_host, port=s.chroma_port, settings=chroma_settings)
                 _limit_http_wait(client, s.chroma_timeout_s)
-                client.heartbeat()  # the client may connect lazily: fail here, not in the middle of a command
                 return client
             except Exception as err:
                 reason = getattr(err, "strerror", None) or (str(err).splitlines() or [type(err).__name__])[0]
@@ -222,7 +228,7 @@ class Store:
                     f"`chroma run --path DIR --host {s.chroma_host} --port {s.chroma_port}`, or unset "
                     "ASSISTANT_CHROMA_HOST (--chroma-host) to use the embedded store."
                 ) from err
-        path = Path(s.store_dir).expanduser()
+        path = self._path
         if not create and not path.exists():
             raise EmptyStoreError(str(path))
         if path.exists() and not path.is_dir():
@@ -237,25 +243,21 @@ class Store:
     # -- reads ------------------------------------------------------------------------------------------
 
     def count_articles(self) -> int:
-        return self._count("articles")
+        return self._count(self.articles)
 
     def count_chunks(self) -> int:
-        return self._count("chunks")
+        return self._count(self.chunks)
 
-    def _count(self, which: str) -> int:
+    def _count(self, collection: Any) -> int:
         """A collection's size, remembered while the embedded database file is unchanged (Chroma's count costs
         ~6 ms at 100k chunks, and a question asks several times); this process's own writes forget it."""
-        stamp: tuple[int, int] | None = None
-        if not self.settings.chroma_host:
-            with contextlib.suppress(OSError):
-                st = (Path(self.settings.store_dir).expanduser() / "chroma.sqlite3").stat()
-                stamp = (st.st_mtime_ns, st.st_size)
-        cached = self._counts.get(which)
+        stamp = self._db_stamp()
+        cached = self._counts.get(collection.name)
         if stamp is not None and cached is not None and cached[0] == stamp:
             return cached[1]
-        n = int((self.articles if which == "articles" else self.chunks).count())
+        n = int(collection.count())
         if stamp is not None:
-            self._counts[which] = (stamp, n)
+            self._counts[collection.name] = (stamp, n)
         return n
 
     def ids_for_key(self, doc_key: str) -> list[str]:
@@ -415,7 +417,7 @@ class Store:
                                  embeddings=[_PLACEHOLDER_VECTOR] * len(part_records))
         self._saw_own_write()
         if not self.settings.chroma_host:  # stop an ingest before a damaged index fills the disk
-            check_vector_index(Path(self.settings.store_dir).expanduser())
+            check_vector_index(self._path)
 
     def delete_article(self, article_id: str) -> None:
         """Remove chunks first, then the record: a crash in between leaves a record to clean up later."""
