@@ -386,6 +386,7 @@ class KeywordIndex:
                     ch_end.append(int(seg["chunk_end"][ci]))
                     ch_index.append(int(seg["chunk_index"][ci]))
                     ch_docs.append(c_tok[c_off[ci]:c_off[ci + 1]].tolist())
+        self._vocab = None  # re-read: another process may have added words (and segments using them) since
         vocab = self._load_vocab()
         generation = int(manifest.get("generation", 0)) + 1
         name = f"built-{generation}-{uuid.uuid4().hex[:6]}"

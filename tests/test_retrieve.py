@@ -138,6 +138,22 @@ def test_keyword_index_adds_searches_deletes_and_persists(tmp_path: Path) -> Non
     assert [h.article_id for h in index.search_articles("bridge", 5)] == ["c1"]  # the first object sees it too
 
 
+def test_a_rebuild_reads_words_another_process_added_since(tmp_path: Path) -> None:
+    """Process B writes a segment with new words but has not rebuilt yet; A's rebuild must not use its own older
+    copy of the vocabulary (it did: an ask during an ingest failed with an IndexError inside bm25s)."""
+    a_side = KeywordIndex(tmp_path / "kw")
+    first = _article("a1", "The Velmora Bridge will reopen in June after repairs.", "Bridge repairs")
+    a_side.add(first, _chunks(first))
+    a_side.commit()
+    assert a_side.search_articles("bridge", 5)  # A has read the vocabulary
+    b_side = KeywordIndex(tmp_path / "kw")
+    second = _article("b1", "Quillstone orchards report a record xylocarp harvest.", "Orchard harvest")
+    b_side.add(second, _chunks(second))
+    b_side._write_segment()  # B stops here: segment and new words on disk, no rebuild yet
+    a_side.commit()
+    assert [h.article_id for h in a_side.search_articles("xylocarp harvest", 5)] == ["b1"]
+
+
 def test_keyword_index_builds_segments_left_by_a_run_that_stopped_before_commit(tmp_path: Path) -> None:
     index = KeywordIndex(tmp_path / "kw")
     a = _article("a1", "Floodwaters reached the Lantern District.")
