@@ -48,7 +48,7 @@ _QUANTITY_Q = re.compile(r"\b(how (much|many)|cost|price|number of|percent|how l
 _WHEN_Q = re.compile(r"\bwhen\b|\bwhat (day|date|year|month|time)\b", re.IGNORECASE)
 _WHO_Q = re.compile(r"\bwho(m|se)?\b", re.IGNORECASE)
 _DATEISH = re.compile(
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|"
+    r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|may|june|july|"
     r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
     r"yesterday|today|last (week|month|year)|\d{4})\b",
     re.IGNORECASE,
@@ -164,10 +164,13 @@ _WHICH_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?:company|companies|te
                       r"university|school|app|platform|network|retailer|automaker|product|award|event|holiday|"
                       r"person|player|actor|actress|singer|artist|author|politician|leader|official|star|musician|"
                       r"celebrity|candidate|president|ceo|rapper|comedian|athlete|coach|quarterback|host|"
-                      r"species|animal|disease|drug|word|name|title)\b",
+                      r"species|animal|disease|drug|word|name|title)\b"
+                      # "which <anything>" asks for one of a kind: a name (not a time, those are dates)
+                      r"|\bwhich\s+(?!(?:day|date|year|month|time|of)\b)[a-z]+",
                       re.IGNORECASE)
 
 
+_QUESTION_END = re.compile(r"\?[\"”’')\]]*\s*$")
 _HOW_Q = re.compile(r"\bhow (old|far|big|large|fast|high|tall|often)\b", re.IGNORECASE)
 
 
@@ -233,6 +236,9 @@ def _question_bonus(question: str, sentence: str, q_terms: set[str] | None = Non
     s_terms = set(terms(sentence))
     if s_terms and len(s_terms - q_terms) <= 1:
         bonus -= 0.05
+    # nor does a question (a quiz or an FAQ repeating the reader's question, a rhetorical one)
+    if _QUESTION_END.search(sentence):
+        bonus -= 0.1
     return bonus
 
 

@@ -276,6 +276,20 @@ def test_question_bonus_needs_something_the_question_lacks() -> None:
     assert _question_bonus("Who leads the bank?", "The new governor, Ilse Marten, leads it.") > 0
 
 
+
+def test_question_bonus_which_asks_for_a_name_weekdays_are_dates_and_questions_do_not_answer() -> None:
+    # "which <kind>" asks for a name whatever the kind (not only the listed ones: company, team...)
+    q = "Which dancer will host the contest?"
+    assert _question_bonus(q, "The contest said Ilse Marten will host.") > 0
+    assert _question_bonus(q, "The contest said a dancer will host.") <= 0
+    # a plural weekday is a date for "what day"
+    assert _question_bonus("On what day do most ferries sail?", "Ferries sail mostly on Mondays, the port said.") > 0
+    # a sentence that is itself a question does not answer one, even when it names something new
+    asked = "Which new series drew the most complaints to the regulator?"
+    echo = "Which new series on Channel Nine drew the most complaints to the regulator?"
+    assert _question_bonus(asked, echo) < _question_bonus(asked, echo.rstrip("?") + ".")
+
+
 @pytest.mark.slow
 def test_cli_ask_as_of_prints_filters_as_json(eval_assistant: Assistant, settings: Settings, venv_bin: Path) -> None:
     env: dict[str, Any] = {"ASSISTANT_STORE_DIR": str(settings.store_dir), "ASSISTANT_TORCH_THREADS": "1",
