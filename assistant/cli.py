@@ -68,7 +68,9 @@ def edge() -> Iterator[None]:
         err.print(f"[red]error:[/red] {e}", soft_wrap=True)  # one line, also when piped
         raise typer.Exit(1) from None
     except Exception as e:
-        if not _is_http_timeout(e):
+        from .store import is_http_timeout
+
+        if not is_http_timeout(e):
             raise
         if state.debug:
             err.print_exception()
@@ -83,16 +85,6 @@ def _ctrl_c_interrupts() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def _is_http_timeout(error: BaseException | None) -> bool:
-    """An httpx timeout, possibly wrapped by chromadb (checked by name: httpx is not imported for this)."""
-    seen = 0
-    while error is not None and seen < 5:
-        if type(error).__module__.startswith("httpx") and "Timeout" in type(error).__name__:
-            return True
-        error, seen = error.__cause__ or error.__context__, seen + 1
-    return False
 
 
 @app.callback()

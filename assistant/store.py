@@ -11,11 +11,12 @@ Two collections per store:
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from .config import Settings
 from .errors import EmptyStoreError, StoreError
@@ -65,6 +66,39 @@ def _limit_http_wait(client: Any, seconds: float) -> None:
     session = getattr(getattr(client, "_server", None), "_session", None)
     if isinstance(session, httpx.Client):
         session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
+def is_http_timeout(error: BaseException | None) -> bool:
+    """An httpx timeout, possibly wrapped by chromadb (checked by name: httpx is not imported for this)."""
+    seen = 0
+    while error is not None and seen < 5:
+        if type(error).__module__.startswith("httpx") and "Timeout" in type(error).__name__:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _in_time(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
+    """A Chroma server that stops answering mid-command becomes a one-line ``StoreError`` (the chat and the
+    Slack bot show it as it is), instead of an httpx traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as err:
+            if not is_http_timeout(err):
+                raise
+            raise StoreError(
+                f"The Chroma server at {self.location} did not answer in time (ASSISTANT_CHROMA_TIMEOUT_S="
+                f"{self.settings.chroma_timeout_s:g}). Check that it is running and not overloaded, or raise the limit."
+            ) from err
+
+    return wrapper
 
 
 INDEX_FLOOR_BYTES = 256 * 2**20
@@ -122,6 +156,7 @@ def article_from_record(article_id: str, text: str | None, meta: dict[str, Any])
 class Store:
     """An open Chroma store (embedded at ``settings.store_dir``, or a server)."""
 
+    @_in_time
     def __init__(self, settings: Settings, *, create: bool = False) -> None:
         self.settings = settings
         self.embedding_id = settings.embedding_id
@@ -248,6 +283,7 @@ class Store:
     def count_chunks(self) -> int:
         return self._count(self.chunks)
 
+    @_in_time
     def _count(self, collection: Any) -> int:
         """A collection's size, remembered while the embedded database file is unchanged (Chroma's count costs
         ~6 ms at 100k chunks, and a question asks several times); this process's own writes forget it."""
@@ -260,17 +296,20 @@ class Store:
             self._counts[collection.name] = (stamp, n)
         return n
 
+    @_in_time
     def ids_for_key(self, doc_key: str) -> list[str]:
         """Ids of the articles that came from one source (a file, or a record of a file)."""
         got = self.articles.get(where={"doc_key": doc_key}, include=[])
         return list(got["ids"])
 
+    @_in_time
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         if not ids:
             return set()
         got = self.articles.get(ids=list(ids), include=[])
         return set(got["ids"])
 
+    @_in_time
     def get_articles(self, ids: Iterable[str], cache: bool = True) -> dict[str, Article]:
         """Full articles by id (only committed ones); cached, since an id names fixed content.
 
@@ -292,10 +331,12 @@ class Store:
 
     # -- reads for retrieval and the keyword index (issue 6) ----------------------------------------------
 
+    @_in_time
     def all_article_ids(self) -> list[str]:
         """Ids of every committed article."""
         return list(self.articles.get(include=[])["ids"])
 
+    @_in_time
     def article_facets(self) -> list[tuple[str, str | None, int]]:
         """(id, outlet, date_int) of every committed article (no text)."""
         got = self.articles.get(include=["metadatas"])
@@ -305,6 +346,7 @@ class Store:
             rows.append((article_id, m.get("outlet"), int(m.get("date_int") or 0)))
         return rows
 
+    @_in_time
     def chunk_spans(self, article_ids: Sequence[str]) -> dict[str, list[tuple[str, int, int]]]:
         """(chunk id, start, end) of each article's chunks, in text order."""
         out: dict[str, list[tuple[str, int, int]]] = {}
@@ -319,13 +361,16 @@ class Store:
             spans.sort(key=lambda s: s[1])
         return out
 
+    @_in_time
     def chunk_vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
         """Stored embeddings of chunks by id (those that exist, and that this process's view has)."""
         if not chunk_ids:
             return {}
         try:
             got = self.chunks.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
-        except Exception:  # a chunk another process wrote after our view was loaded: fetch one by one
+        except Exception as err:  # a chunk another process wrote after our view was loaded: fetch one by one
+            if is_http_timeout(err):
+                raise
             return {cid: vec for one in dict.fromkeys(chunk_ids) for cid, vec in self._chunk_vector(one)}
         embeddings = got.get("embeddings")
         if embeddings is None:
@@ -335,11 +380,14 @@ class Store:
     def _chunk_vector(self, chunk_id: str) -> list[tuple[str, list[float]]]:
         try:
             got = self.chunks.get(ids=[chunk_id], include=["embeddings"])
-        except Exception:
+        except Exception as err:
+            if is_http_timeout(err):
+                raise
             return []
         embeddings = got.get("embeddings")
         return [] if embeddings is None else [(cid, _floats(vec)) for cid, vec in zip(got["ids"], embeddings)]
 
+    @_in_time
     def list_articles(self) -> list[tuple[Article, int]]:
         """Every article (without text) with its chunk count, newest first."""
         got = self.articles.get(include=["metadatas"])
@@ -350,6 +398,7 @@ class Store:
         rows.sort(key=lambda r: (r[0].date or "", r[0].outlet or ""), reverse=True)
         return rows
 
+    @_in_time
     def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
         """The ``k`` nearest chunks (cosine similarity as score), of committed articles only."""
         self.refresh()  # once per question: see what other processes ingested
@@ -378,6 +427,7 @@ class Store:
         """Write an article's chunks, then its record (the commit marker)."""
         self.put_articles([(article, chunks, vectors)])
 
+    @_in_time
     def put_articles(self, items: Sequence[tuple[Article, list[Chunk], Sequence[Sequence[float]]]]) -> None:
         """Write the chunks of several articles, then their records (the commit markers).
 
@@ -419,6 +469,7 @@ class Store:
         if not self.settings.chroma_host:  # stop an ingest before a damaged index fills the disk
             check_vector_index(self._path)
 
+    @_in_time
     def delete_article(self, article_id: str) -> None:
         """Remove chunks first, then the record: a crash in between leaves a record to clean up later."""
         self.chunks.delete(where={"article_id": article_id})

@@ -217,6 +217,48 @@ def test_a_server_that_stops_answering_is_a_bounded_one_line_error(tmp_path: Pat
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     expected = f"Cannot reach the Chroma server at http://127.0.0.1:{port}" if while_connecting else \
-        "The Chroma server did not answer in time"
+        f"The Chroma server at http://127.0.0.1:{port} did not answer in time"
     assert expected in lines[0], lines[0]
     assert seconds < 25, f"took {seconds:.0f} s: the 1-second limit was not applied"
+
+
+def test_a_server_that_stops_answering_is_a_store_error_for_the_chat_and_the_bot_too(tmp_path: Path) -> None:
+    """The chat and the Slack bot call Assistant.ask and show an AssistantError's message as it is: the hung
+    server must reach them as one, not as an httpx exception."""
+    from tests.fakes import loopback_server
+
+    handler = type("Handler", (_HungServer,), {"hang_all": False, "hung": threading.Event()})
+    with loopback_server(handler) as port:
+        settings = Settings(_env_file=None, chroma_host="127.0.0.1", chroma_port=port, chroma_timeout_s=1,
+                            store_dir=tmp_path / "store")
+        t0 = time.monotonic()
+        with pytest.raises(StoreError, match="did not answer in time") as caught:
+            Assistant(settings, use_llm=False).ask("Was Israel consulted?")
+        handler.hung.set()
+    assert time.monotonic() - t0 < 25
+    assert "\n" not in str(caught.value) and "ASSISTANT_CHROMA_TIMEOUT_S=1" in str(caught.value)
+
+
+@pytest.mark.parametrize("call", ["count_articles", "all_article_ids", "get_articles", "query", "chunk_vectors",
+                                  "delete_article"])
+def test_every_store_read_and_write_turns_a_timeout_into_a_store_error(tmp_path: Path, call: str) -> None:
+    import httpx
+
+    from assistant.store import Store
+
+    store = Store(Settings(_env_file=None, store_dir=tmp_path / "store"), create=True)
+
+    class Hung:
+        name = "hung"
+
+        def __getattr__(self, _name: str) -> object:
+            def hang(*_args: object, **_kwargs: object) -> None:
+                raise httpx.ReadTimeout("timed out")
+            return hang
+
+    store.chunks = store.articles = Hung()  # type: ignore[assignment]
+    store._counts.clear()
+    args = {"count_articles": (), "all_article_ids": (), "get_articles": (["a"],), "query": ([0.1] * 384, 3),
+            "chunk_vectors": (["c"],), "delete_article": ("a",)}[call]
+    with pytest.raises(StoreError, match="did not answer in time"):
+        getattr(store, call)(*args)
