@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOURCES_SHOWN = 8  # excerpts are shown for this many articles in every system
+RECENT_DAYS = 30  # the "recent gold" breakdown: a gold article dated in the 30 days up to the question date
 
 
 class EvalError(AssistantError):
@@ -63,14 +64,17 @@ class SystemRun:
     answer_found: list[bool] | None = None
     seconds: list[float] = field(default_factory=list)
 
-    def summary(self, golds: Sequence[set[str]]) -> dict[str, Any]:
-        m = article_metrics(list(zip(self.ranked, golds)))
+    def summary(self, golds: Sequence[set[str]], only: Sequence[int] | None = None) -> dict[str, Any]:
+        """Metrics over all questions, or over the questions at the indexes ``only``."""
+        keep = range(len(golds)) if only is None else only
+        m = article_metrics([(self.ranked[i], golds[i]) for i in keep])
         out: dict[str, Any] = {"system": self.name, "description": self.description, "questions": m.n}
         out.update(m.as_dict())
-        out["answer_in_excerpts"] = (round(sum(self.answer_found) / len(self.answer_found), 4)
-                                     if self.answer_found else None)
-        out["p50_s"] = round(percentile(self.seconds, 50), 3)
-        out["p95_s"] = round(percentile(self.seconds, 95), 3)
+        found = [self.answer_found[i] for i in keep] if self.answer_found else []
+        out["answer_in_excerpts"] = round(sum(found) / len(found), 4) if found else None
+        seconds = [self.seconds[i] for i in keep]
+        out["p50_s"] = round(percentile(seconds, 50), 3)
+        out["p95_s"] = round(percentile(seconds, 95), 3)
         return out
 
 
@@ -367,6 +371,7 @@ def run_eval(
     for run in variant_runs:
         run.answer_found = None
     rows = [run.summary(golds) for run in systems + variant_runs]
+    recent = recent_gold(usable, golds, assistant.retriever().facets())
     return {
         "corpus": str(corpus), "questions_file": str(questions_path), "questions": len(usable),
         "skipped_no_gold_in_store": skipped, "articles_in_store": len(in_store),
@@ -377,17 +382,51 @@ def run_eval(
             "recency_half_life_days", "recency_weight", "date_phrase_weight", "future_slack_days", "chunk_chars",
             "chunk_overlap_chars", "max_sources", "max_excerpts_per_source")},
         "rows": rows,
+        "recent_gold": {
+            "days": RECENT_DAYS, "questions": len(recent),
+            "rows": [run.summary(golds, recent) for run in systems + variant_runs] if recent else [],
+        },
     }
 
 
-def format_table(report: dict[str, Any]) -> str:
-    """The report's rows as a Markdown table."""
+def recent_gold(questions: Sequence[EvalQuestion], golds: Sequence[set[str]],
+                facets: dict[str, tuple[str | None, int]], days: int = RECENT_DAYS) -> list[int]:
+    """Indexes of the questions with a gold article dated from ``days`` before their date to 2 days after.
+
+    RealTimeQA counts as gold any search result that contains the answer string, so a question about this
+    week's news may have only a years-old roundup as gold; the questions with a recent gold article are
+    the ones a "this week" question can fairly be scored on, and are reported apart.
+    """
+    from .retrieve import date_ordinals
+
+    out = []
+    for i, (q, gold) in enumerate(zip(questions, golds)):
+        if q.as_of is None:
+            continue
+        ordinals, known = date_ordinals([facets.get(g, (None, 0))[1] for g in gold])
+        ref = q.as_of.toordinal()
+        if any(k and ref - days <= o <= ref + 2 for o, k in zip(ordinals, known)):
+            out.append(i)
+    return out
+
+
+def _table(rows: Sequence[dict[str, Any]]) -> list[str]:
     head = "| system | Hits@1 | Hits@5 | Hits@10 | MRR@10 | answer in excerpts | p50 s | p95 s |"
     lines = [head, "|" + "---|" * 8]
-    for r in report["rows"]:
+    for r in rows:
         aie = "-" if r["answer_in_excerpts"] is None else f"{r['answer_in_excerpts']:.3f}"
         lines.append(f"| {r['system']} | {r['hits@1']:.3f} | {r['hits@5']:.3f} | {r['hits@10']:.3f} | "
                      f"{r['mrr@10']:.3f} | {aie} | {r['p50_s']:.2f} | {r['p95_s']:.2f} |")
+    return lines
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report's rows as a Markdown table (and the recent-gold breakdown, when there is one)."""
+    lines = _table(report["rows"])
+    recent = report.get("recent_gold") or {}
+    if recent.get("rows"):
+        lines += ["", f"Questions with a gold article from the {recent['days']} days up to the question date "
+                      f"({recent['questions']} of {report['questions']}):", ""] + _table(recent["rows"])
     notes = [f"{report['questions']} questions, {report['articles_in_store']} articles "
              f"({report['chunks_in_store']} chunks) in {report['store']}"]
     if report.get("skipped_no_gold_in_store"):

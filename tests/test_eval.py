@@ -12,7 +12,15 @@ from typer.testing import CliRunner
 from assistant.answer import Assistant
 from assistant.cli import app
 from assistant.config import Settings
-from assistant.evaluate import EvalError, corpus_article_ids, format_table, load_questions, run_eval
+from assistant.evaluate import (
+    EvalError,
+    EvalQuestion,
+    corpus_article_ids,
+    format_table,
+    load_questions,
+    recent_gold,
+    run_eval,
+)
 
 EVAL = Path(__file__).parent / "data" / "eval"
 CORPUS = EVAL / "corpus.jsonl"
@@ -51,6 +59,34 @@ def test_eval_limit_and_questions_without_gold_in_store(assistant: Assistant, se
     assert [r["system"] for r in report["rows"]] == ["bm25", "langchain-chroma", "assistant"]
     limited = run_eval(CORPUS, QUESTIONS, settings, assistant=assistant, ingest=False, with_ablations=False, limit=2)
     assert limited["questions"] == 2
+
+
+def test_eval_reports_questions_with_a_recent_gold_article_apart(assistant: Assistant, settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    assistant.ingest([CORPUS])
+    questions = tmp_path / "q.jsonl"
+    lines = QUESTIONS.read_text().splitlines()[:2]
+    # gold only a year-old article (syn-2, June 2022): not in the recent breakdown
+    lines.append(json.dumps({"question": "How long did the flood repairs in Harbor City take?", "answer": "a year",
+                             "question_date": "2023-03-10", "gold_article_ids": ["syn-2"]}))
+    questions.write_text("\n".join(lines) + "\n")
+    report = run_eval(CORPUS, questions, settings, assistant=assistant, ingest=False, with_ablations=False)
+    recent = report["recent_gold"]
+    assert report["questions"] == 3 and recent["questions"] == 2 and recent["days"] == 30
+    assert [r["system"] for r in recent["rows"]] == ["bm25", "langchain-chroma", "assistant"]
+    assert all(r["questions"] == 2 for r in recent["rows"])
+    assert "(2 of 3)" in format_table(report)
+
+
+def test_recent_gold_keeps_questions_with_a_gold_article_from_the_month_before() -> None:
+    from datetime import date
+
+    facets = {"new": (None, 20230308), "old": (None, 20220620), "later": (None, 20230320), "undated": (None, 0)}
+    qs = [EvalQuestion("1", "q", "a", [], as_of=date(2023, 3, 10)) for _ in range(5)]
+    qs.append(EvalQuestion("6", "q", "a", [], as_of=None))
+    golds = [{"new"}, {"old"}, {"old", "new"}, {"later"}, {"undated"}, {"new"}]
+    assert recent_gold(qs, golds, facets) == [0, 2]
+    assert recent_gold(qs, golds, facets, days=400) == [0, 1, 2]
 
 
 def test_eval_inputs_are_checked(tmp_path: Path) -> None:
