@@ -13,7 +13,7 @@ import pytest
 
 from assistant.answer import Assistant
 from assistant.config import Settings
-from assistant.extract import _question_bonus
+from assistant.extract import LEAD_CHARS, _question_bonus, select_excerpts
 from assistant.keyword import KeywordIndex, keyword_dir, tokenize
 from assistant.query import parse_query
 from assistant.retrieve import date_factors, group_by_article, rrf
@@ -275,6 +275,24 @@ def test_question_bonus_needs_something_the_question_lacks() -> None:
     assert _question_bonus("Who leads the bank?", "Ilse Marten leads the bank.") == 0  # first word: not a name test
     assert _question_bonus("Who leads the bank?", "The new governor, Ilse Marten, leads it.") > 0
 
+
+
+def test_the_lead_of_a_story_is_preferred_to_the_same_words_further_down() -> None:
+    lead = "The Harbor City council voted on Monday to close the ferry pier."
+    later = "The Harbor City council voted on Monday to close the old ferry pier."  # one more word of the question
+    filler = " ".join(f"Paragraph {i} is about the weather at the coast." for i in range(12))
+    text = f"{lead}\n\n{filler}\n\n{later}"
+    assert text.index(later) > LEAD_CHARS
+    article = Article(id="a", text=text, title="Pier")
+    hits = [ChunkHit(chunk=Chunk(id="a:0", article_id="a", text=text, start=0, end=len(text)), score=0.6)]
+
+    class NoVectors:
+        def get(self, items: list[Any]) -> list[Any]:
+            return []
+
+    chosen = select_excerpts("When did the Harbor City council vote to close the old ferry pier?", [0.0],
+                             [(article, hits)], NoVectors(), 2, 0.42, dense_budget=0)[0].chosen  # type: ignore[arg-type]
+    assert [c.text for c in chosen][:1] == [lead]
 
 
 def test_question_bonus_which_asks_for_a_name_weekdays_are_dates_and_questions_do_not_answer() -> None:
