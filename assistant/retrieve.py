@@ -16,8 +16,9 @@ Hybrid retrieval:
    small additive term that breaks near-ties. ``fusion = "rrf"`` keeps ``sum of w / (rrf_k + rank)``, w = 1
    for the keyword list and ``rrf_dense_weight`` for the vector list.
    Ranking whole articles rather than chunks is what makes an answer cover several distinct sources.
-4. For each of the best ``max_sources`` articles, its chunks that matched either search (keyword chunk
-   hits are scored by cosine with the question too) go to excerpt selection.
+4. For each of the best ``max_sources`` articles, its chunks that matched either search (up to 5 keyword
+   chunk hits an article, scored by cosine with the question too) go to excerpt selection. (3 keyword chunks
+   an article found the answer in the excerpts for 222 of the 308 RealTimeQA dev questions, 5 for 224, 8 no more.)
 
 No cross-encoder re-ranking: no re-ranker whose weights ship inside a PyPI package was found (FlashRank and
 the like download their models at run time), and nothing may be fetched from a model hub.
@@ -308,7 +309,7 @@ class Retriever:
         return Retrieval(results=results, intent=intent, question_vector=q_vec, filters=filters, notices=notices,
                          ranked_ids=ranked, timings=timings)
 
-    def _add_keyword_chunks(self, text: str, q_vec: Any, results: list[Retrieved], per_article: int = 3) -> None:
+    def _add_keyword_chunks(self, text: str, q_vec: Any, results: list[Retrieved], per_article: int = 5) -> None:
         import numpy as np
 
         by_id = {r.article.id: r for r in results}

@@ -337,6 +337,25 @@ def test_a_broken_keyword_index_falls_back_to_vector_search(eval_assistant: Assi
     assert any("Keyword search unavailable" in n for n in answer.notices)
 
 
+def test_up_to_five_keyword_matched_chunks_of_an_article_are_offered_for_excerpts(settings: Settings,
+                                                                                 embeddings: Any,
+                                                                                 tmp_path: Path) -> None:
+    paragraphs = [f"Part {i}: the lighthouse keeper of Gullrock logged {i} storms in the {i}th winter of the survey, "
+                  "and the harbor board kept the tally in a ledger by the quay." + " Gulls circled the rocks." * 18
+                  for i in range(1, 9)]
+    corpus = tmp_path / "long.jsonl"
+    corpus.write_text(json.dumps({"id": "long", "title": "Winters at Gullrock", "source": "Coast Post",
+                                  "published_at": "2023-03-01", "body": "\n\n".join(paragraphs)}) + "\n")
+    settings.retrieval_mode = "keyword"
+    assistant = Assistant(settings, embeddings=embeddings, use_llm=False)
+    assert assistant.ingest([corpus]).added == 1
+    assert assistant.store().count_chunks() >= 8
+    retrieval = assistant.retriever().search("How many storms did the lighthouse keeper of Gullrock log?",
+                                             lambda text: embeddings.embed_query(text))
+    assert len(retrieval.results[0].hits) == 5
+    assert len({h.chunk.id for h in retrieval.results[0].hits}) == 5
+
+
 def test_date_ordinals_match_python_dates_and_refuse_impossible_ones() -> None:
     from datetime import date
 
