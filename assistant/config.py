@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     max_excerpts_per_source: int = Field(3, ge=1, description="Most quotes shown per source.")
     min_relevance: float = Field(0.42, description="A source covers the question above this score.")
     excerpt_vectors: int = Field(
-        0, ge=0, description="Candidate sentences per question embedded to pick excerpts by meaning (~10 ms each "
+        0, ge=0, description="Candidate sentences per source embedded to pick excerpts by meaning (~10 ms each "
         "on one CPU thread); 0 = by words and their chunk's similarity only."
     )
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field(

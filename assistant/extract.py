@@ -3,8 +3,8 @@
 Sentences are cut at their character offsets in the article (never rewritten), scored by the question's
 content words, by what the question asks for (a number, a date, a name), by place (a story's lead, its
 first lines, says who did what, where and when), and by meaning: the similarity
-of the sentence's chunk to the question, or, for the best few candidates when ``dense_budget`` allows,
-of the sentence itself (an embedding per sentence costs ~10 ms on one CPU thread). The best few per
+of the sentence's chunk to the question, or, for the best few candidates of each source when ``dense_budget``
+allows, of the sentence itself (an embedding per sentence costs ~10 ms on one CPU thread). The best few per
 article are kept. Also: a deterministic check for sources that contradict each other.
 """
 
@@ -261,8 +261,9 @@ def select_excerpts(
 ) -> list[SourceSelection]:
     """For each article, its best sentences (most relevant first). ``chosen`` is empty when none is relevant.
 
-    ``dense_budget``: how many candidates (the best by words and chunk first) get a sentence embedding of
-    their own; the others are scored by meaning with their chunk's similarity. None: every candidate.
+    ``dense_budget``: how many candidates of each source (its best by words and chunk first) get a sentence
+    embedding of their own; the others are scored by meaning with their chunk's similarity. None: every
+    candidate. Per source, so that no other source changes which of an article's sentences are embedded.
     """
     import numpy as np
 
@@ -305,9 +306,7 @@ def select_excerpts(
                 c.bonus += LEAD_BONUS
         cands.sort(key=lambda c: -(c.lexical + 0.5 * c.chunk_score))
         del cands[max_candidates_per_source:]
-        pool.extend(cands)
-    if dense_budget is not None:
-        pool = sorted(pool, key=lambda c: -c.score)[:dense_budget]
+        pool.extend(cands if dense_budget is None else sorted(cands, key=lambda c: -c.score)[:dense_budget])
     if pool:
         sims = np.asarray(vectors.get(pool)) @ np.asarray(question_vector)
         for c, sim in zip(pool, sims):

@@ -295,6 +295,31 @@ def test_the_lead_of_a_story_is_preferred_to_the_same_words_further_down() -> No
     assert [c.text for c in chosen][:1] == [lead]
 
 
+def test_the_sentence_embedding_budget_is_per_source_so_another_source_cannot_take_it() -> None:
+    def article(aid: str, topic: str) -> tuple[Article, list[ChunkHit]]:
+        text = " ".join(f"The {topic} ferry pier closed on day {i} of the council's repair plan." for i in range(6))
+        hit = ChunkHit(chunk=Chunk(id=f"{aid}:0", article_id=aid, text=text, start=0, end=len(text)),
+                       score=0.5 if aid == "a" else 0.9)
+        return Article(id=aid, text=text, title=aid), [hit]
+
+    class Recording:
+        def __init__(self) -> None:
+            self.embedded: set[tuple[str, int]] = set()
+
+        def get(self, items: list[Any]) -> list[Any]:
+            self.embedded |= {(c.article.id, c.start) for c in items}
+            return [[0.0, 1.0]] * len(items)
+
+    question = "When did the ferry pier close under the council's repair plan?"
+    alone, beside = Recording(), Recording()
+    select_excerpts(question, [0.0, 1.0], [article("a", "old")], alone, 2, 0.42,  # type: ignore[arg-type]
+                    dense_budget=2)
+    select_excerpts(question, [0.0, 1.0], [article("a", "old"), article("b", "new")], beside,  # type: ignore[arg-type]
+                    2, 0.42, dense_budget=2)
+    mine = {e for e in beside.embedded if e[0] == "a"}
+    assert len(alone.embedded) == 2 and mine == alone.embedded
+
+
 def test_question_bonus_which_asks_for_a_name_weekdays_are_dates_and_questions_do_not_answer() -> None:
     # "which <kind>" asks for a name whatever the kind (not only the listed ones: company, team...)
     q = "Which dancer will host the contest?"
