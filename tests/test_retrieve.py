@@ -154,6 +154,27 @@ def test_a_rebuild_reads_words_another_process_added_since(tmp_path: Path) -> No
     assert [h.article_id for h in a_side.search_articles("xylocarp harvest", 5)] == ["b1"]
 
 
+def test_bm25_matrix_scores_as_bm25s_own_index_does() -> None:
+    import bm25s
+    import numpy as np
+
+    from assistant.keyword import bm25_matrix
+
+    rng = np.random.default_rng(7)
+    n_vocab = 60
+    docs = [rng.integers(1, n_vocab, size=int(rng.integers(0, 40))).astype(np.int32) for _ in range(200)]
+    vocab = {("" if i == 0 else f"w{i}"): i for i in range(n_vocab)}
+    theirs = bm25s.BM25(k1=1.2, b=0.75)
+    theirs.index(([d.tolist() for d in docs], dict(vocab)), show_progress=False)
+    ours = bm25s.BM25(k1=1.2, b=0.75)
+    ours.scores = bm25_matrix(docs, n_vocab, 1.2, 0.75, batch_tokens=300)  # several batches
+    ours.vocab_dict = dict(vocab)
+    ours.nonoccurrence_array = None
+    for query in (["w1"], ["w5", "w7", "w7"], ["w59", "w2", "w30"]):
+        assert np.allclose(ours.get_scores(query), theirs.get_scores(query), rtol=1e-5, atol=1e-6), query
+    assert ours.scores["num_docs"] == 200
+
+
 def test_keyword_index_builds_segments_left_by_a_run_that_stopped_before_commit(tmp_path: Path) -> None:
     index = KeywordIndex(tmp_path / "kw")
     a = _article("a1", "Floodwaters reached the Lantern District.")
