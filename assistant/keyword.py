@@ -10,7 +10,8 @@ On disk, under ``<store_dir>/bm25/<collection>/`` (or ``settings.keyword_dir`` f
   ``manifest.json`` names the segments and the current build. Searches memory-map the build.
 
 Adding is cheap (tokenise the new articles, append a segment); the BM25 statistics are recomputed from the
-stored token ids at ``commit()`` (seconds for thousands of articles), never from the article text again.
+stored token ids at ``commit()`` (4 s for the 7,587 RealTimeQA articles and their 120,549 chunks), never
+from the article text again.
 The index may fall behind or run ahead of Chroma after a crash: ``sync(store)`` compares article ids and
 adds or removes the difference, and searches only return articles the caller then finds in the store.
 """
