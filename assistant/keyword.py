@@ -622,7 +622,7 @@ def bm25_matrix(docs: Sequence[np.ndarray], n_vocab: int, k1: float, b: float,
     """
     n_docs = len(docs)
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n_docs)
-    avg = float(lens.mean()) if n_docs else 1.0
+    avg = float(lens.mean()) if n_docs and lens.any() else 1.0  # documents without words: no division by 0
     rows, cols, tfs = [], [], []
     start = 0
     while start < n_docs:  # documents [start, end): whole ones, about batch_tokens words

@@ -173,6 +173,9 @@ def test_bm25_matrix_scores_as_bm25s_own_index_does() -> None:
     for query in (["w1"], ["w5", "w7", "w7"], ["w59", "w2", "w30"]):
         assert np.allclose(ours.get_scores(query), theirs.get_scores(query), rtol=1e-5, atol=1e-6), query
     assert ours.scores["num_docs"] == 200
+    # documents without a word (only stopwords, say) score 0 and break nothing
+    empty = bm25_matrix([np.zeros(0, dtype=np.int32)] * 3, n_vocab, 1.2, 0.75)
+    assert empty["num_docs"] == 3 and len(empty["data"]) == 0 and int(empty["indptr"][-1]) == 0
 
 
 def test_keyword_index_builds_segments_left_by_a_run_that_stopped_before_commit(tmp_path: Path) -> None:
