@@ -67,15 +67,14 @@ def edge() -> Iterator[None]:
             err.print_exception()
         err.print(f"[red]error:[/red] {e}", soft_wrap=True)  # one line, also when piped
         raise typer.Exit(1) from None
-    except Exception as e:
-        from .store import is_http_timeout
+    except Exception as e:  # a Chroma call outside the Store (which turns timeouts into a StoreError itself)
+        from .store import is_http_timeout, timeout_error
 
         if not is_http_timeout(e):
             raise
         if state.debug:
             err.print_exception()
-        err.print("[red]error:[/red] The Chroma server did not answer in time (ASSISTANT_CHROMA_TIMEOUT_S). Check "
-                  "that it is running and not overloaded, or raise the limit.", soft_wrap=True)
+        err.print(f"[red]error:[/red] {timeout_error(make_settings())}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 

@@ -93,12 +93,21 @@ def _in_time(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatena
         except Exception as err:
             if not is_http_timeout(err):
                 raise
-            raise StoreError(
-                f"The Chroma server at {self.location} did not answer in time (ASSISTANT_CHROMA_TIMEOUT_S="
-                f"{self.settings.chroma_timeout_s:g}). Check that it is running and not overloaded, or raise the limit."
-            ) from err
+            raise timeout_error(self.settings) from err
 
     return wrapper
+
+
+def timeout_error(settings: Settings) -> StoreError:
+    """The one-line error for a Chroma server that did not answer within ``chroma_timeout_s``."""
+    return StoreError(
+        f"The Chroma server at {_location(settings)} did not answer in time (ASSISTANT_CHROMA_TIMEOUT_S="
+        f"{settings.chroma_timeout_s:g}). Check that it is running and not overloaded, or raise the limit."
+    )
+
+
+def _location(settings: Settings) -> str:
+    return f"http://{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.store_dir)
 
 
 INDEX_FLOOR_BYTES = 256 * 2**20
@@ -235,8 +244,7 @@ class Store:
 
     @property
     def location(self) -> str:
-        s = self.settings
-        return f"http://{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.store_dir)
+        return _location(self.settings)
 
     def _connect(self, create: bool) -> chromadb.api.ClientAPI:
         from .embed import offline_env
