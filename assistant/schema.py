@@ -14,6 +14,7 @@ class Article(BaseModel):
     text: str
     title: str | None = None
     outlet: str | None = None
+    author: str | None = None  # byline, when the source states one
     date: str | None = None  # ISO YYYY-MM-DD
     url: str | None = None
     path: str | None = None
@@ -46,6 +47,33 @@ class Excerpt(BaseModel):
     article_id: str = ""
 
 
+ClaimKind = Literal["number", "date", "name", "yes-no", "text"]
+
+
+class Claim(BaseModel):
+    """The short answer one source gives: a verbatim span, ``article.text[start:end] == text``, inside one of
+    the source's shown excerpts. ``value`` is the normalised form claims are grouped by ("7-2", "2025-06-23",
+    "yes: consulted"); ``said_by`` the speaker the sentence names, verbatim, when it names one."""
+
+    text: str
+    start: int
+    end: int
+    kind: ClaimKind
+    value: str
+    said_by: str | None = None
+    excerpt: int | None = None  # the ``n`` of the excerpt holding it
+
+
+class ClaimGroup(BaseModel):
+    """Claims that are compatible with each other (same value, within stated precision, overlapping ranges)."""
+
+    value: str
+    sources: list[int] = Field(default_factory=list)  # source numbers
+    excerpts: list[int] = Field(default_factory=list)  # excerpt numbers
+    said_by: list[str] = Field(default_factory=list)
+    entity: str | None = None  # set when sources are about different things sharing the question's name
+
+
 class SourceAnswer(BaseModel):
     """What one article says about the question."""
 
@@ -53,10 +81,12 @@ class SourceAnswer(BaseModel):
     id: str
     title: str | None = None
     outlet: str | None = None
+    author: str | None = None
     date: str | None = None
     url: str | None = None
     path: str | None = None
     covers: bool
+    claims: list[Claim] = Field(default_factory=list)  # what this source answers, first in its panel
     excerpts: list[Excerpt] = Field(default_factory=list)
 
 
@@ -70,6 +100,7 @@ class Answer(BaseModel):
     summary: str = ""  # one line, always present (offline mode's headline)
     disagreement: bool = False
     disagreement_note: str | None = None
+    groups: list[ClaimGroup] = Field(default_factory=list)  # claims grouped by compatibility
     sources: list[SourceAnswer] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
     filters: list[str] = Field(default_factory=list)
