@@ -92,6 +92,10 @@ _family("win won victory", "lost lose defeated")
 _family("built constructed erected completed", "")
 _family("founded established formed created", "")
 _family("born", "died")
+_family("workers jobs employees staff positions people", "")
+_family("take effect effective start starting begin beginning begins launch commence", "end")
+_family("students pupils enrolled enrolls enrollment", "")
+_family("riders passengers commuters", "")
 
 
 def related(word_stem: str, focus: str) -> int:
@@ -123,6 +127,7 @@ class Asked:
     plural: bool = False  # "which roads": a set of answers, not one
     score_like: bool = False  # a vote or a score: "7-2"
     speaker: bool = False  # "who said that?"
+    phrase: frozenset[str] = frozenset()  # stems of the subject noun phrase: "When did [the warehouse fire] start?"
 
     @property
     def focus_stems(self) -> frozenset[str]:
@@ -172,6 +177,7 @@ def analyse(question: str) -> Asked:
     else:
         kind = "text"
     words = _words(text)
+    np_words = _noun_phrase(words, kind)
     subject: set[str] = set()
     focus: list[tuple[str, float]] = []
     after_prep = False
@@ -201,17 +207,50 @@ def analyse(question: str) -> Asked:
             in_subject = False
             continue
         in_subject = False
-        focus.append((stem(low), 0.3 if after_prep else 1.0))
+        nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
+        prev = words[i - 1][0] if i else ""
+        # the subject's own words place the question; its predicate decides the answer: "When did [the
+        # warehouse fire] start?", "Will [St. Brigid's employees] lose their jobs?"
+        head = (i in np_words) or prev.endswith(("'s", "’s", "s'")) or (nxt in AUX and not _verb_like(low))
+        focus.append((stem(low), 0.3 if after_prep or head else 1.0))
     counted: set[str] = set()
     m = _COUNTED.search(text)
     if m:
         counted = {stem(_clean_word(w)) for w in m.group(1).split() if w.lower() not in _STOP}
+        counted = set() if counted & _GENERIC_COUNTS else counted
     if re.search(r"\bpopulation\b", text, re.I):
         counted |= {stem(w) for w in ("people", "residents", "inhabitants", "population")}
     plural = bool(_PLURAL_Q.search(text)) and kind == "name" and not re.search(r"\bwho\b", text, re.I)
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
-                 speaker=bool(_SPEAKER_Q.search(text)))
+                 speaker=bool(_SPEAKER_Q.search(text)),
+                 phrase=frozenset(stem(_clean_word(words[i][0])) for i in np_words))
+
+
+_GENERIC_COUNTS = frozenset(stem(w) for w in ["people", "persons", "times"])
+_VERBS = frozenset("""
+start begin open close take lift go become win lose end finish stay remain leave arrive return resume run hire
+fire build cost pay attend ride serve own found find make cast propose plan expect
+""".split())  # noqa: SIM905
+
+
+def _verb_like(word: str) -> bool:
+    return word in _VERBS or word.endswith(("ed", "ing"))
+
+
+def _noun_phrase(words: list[tuple[str, int, int]], kind: str) -> set[int]:
+    """Indexes of the words of the subject noun phrase of "WH AUX [the boil-water advisory] expected to be
+    lifted?": after the auxiliary, up to the first verb-like word or preposition, the last word excepted."""
+    if kind == "yes-no" or len(words) < 3 or normalize(words[0][0]) not in _QWORDS or normalize(words[1][0]) not in AUX:
+        return set()
+    out: list[int] = []
+    for i in range(2, len(words)):
+        low = _clean_word(words[i][0])
+        if low in _PREP or low in AUX or (out and _verb_like(low)) or low == "to":
+            break
+        if low not in _FILLER and low not in _STOP:
+            out.append(i)
+    return set(out[:-1]) if len(out) >= 1 and out[-1] == len(words) - 1 else set(out)
 
 
 _STOP = frozenset("""
@@ -405,9 +444,11 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
                    and 1500 <= value <= 2100)
         after = sentence[m.end():m.end() + 40]
         noun = [stem(_clean_word(w)) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", after)[:3]]
-        counted = bool(asked.counted & set(noun))
+        counted = any(related(n, c) > 0 for n in noun[:2] for c in asked.counted | _top_focus(asked))
         if is_year and not counted:
             continue
+        if asked.counted and not counted and not unit:
+            continue  # "how many students": "two children" counts something else
         if not unit and noun:
             unit = noun[0] if noun[0] not in _STOP_STEMS else ""
         precision = _precision(token, value) * mult
@@ -428,6 +469,11 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
 _STOP_STEMS = frozenset(stem(w) for w in _STOP) | {"a", "an", "the"}
 _MONEY_Q = re.compile(r"\bhow much\b|\bcost\b|\bprice\b|\bworth\b|\bpaid\b|\bpay\b|\bmoney\b|\bfund", re.I)
 _PERCENT_Q = re.compile(r"\bpercent|\bpercentage|\bshare\b|\bhow much of\b|\braise\b|\bcontained\b", re.I)
+
+
+def _top_focus(asked: Asked) -> frozenset[str]:
+    """The predicate's own words ("What raise": a number followed by "raise" answers it)."""
+    return frozenset(f for f, w in asked.focus if w >= 1.0)
 
 
 def _inside_score(found: list[Found], pos: int) -> bool:
@@ -499,11 +545,15 @@ def _month_span(year: int, month: int, part: str = "") -> tuple[date, date]:
 
 
 def _nearest_year(month: int, ref: date | None, future: bool) -> int | None:
+    """The year of a month named without one: the occurrence nearest the article's date, or the next one
+    when the sentence speaks of the future and the month is more than two months past."""
     if ref is None:
         return None
-    if future:
-        return ref.year if month >= ref.month else ref.year + 1
-    return ref.year if month <= ref.month else ref.year - 1
+    options = sorted((abs((y - ref.year) * 12 + month - ref.month), y) for y in (ref.year - 1, ref.year, ref.year + 1))
+    gap, year = options[0]
+    if future and (year - ref.year) * 12 + month - ref.month < -2:
+        year += 1
+    return year
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -669,6 +719,13 @@ councilwoman member judge detective director owner the
 _MONTH_WORDS = frozenset(list(_MONTHS) + list(_WEEKDAYS) + list(_MONTH_ABBR))
 
 
+_WHO_Q = re.compile(r"\bwho(?:m|se)?\b", re.I)
+_PLACE_WORDS = frozenset("""
+hall street road avenue county city park bridge elementary school island river lake creek hill state states
+building center centre airport station court
+""".split())  # noqa: SIM905
+
+
 def canonical_name(text: str) -> str:
     words = [_clean_word(w) for w in re.split(r"\s+", text)]
     words = [w for w in words if w and w not in _TITLES]
@@ -694,6 +751,8 @@ def _names(asked: Asked, sentence: str) -> list[Found]:
         score = 0.5 + near + 0.1 * min(len(words), 3)
         if first_sentence_word and len(words) == 1:
             score -= 0.4
+        if _WHO_Q.search(asked.text) and words[-1] in _PLACE_WORDS:
+            score -= 0.4  # "who": a person or a body, not a place
         if _SPEECH.search(sentence[m.end():m.end() + 12]) and not asked.speaker:
             score -= 0.3  # the speaker of the sentence is rarely the answer to "which company..."
         out.append(Found(m.start(), m.start() + len(text), "name", value, key=("name", value), score=score,

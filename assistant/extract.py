@@ -18,7 +18,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from .claims import Asked, Found, analyse, find_claims
+from .claims import Asked, Found, analyse, find_claims, related
 from .method import DEFAULT_METHOD, Method
 from .schema import Article, ChunkHit
 from .text import normalize
@@ -336,7 +336,7 @@ def _choose(asked: Asked, subject: set[str], article: Article, cands: list[Candi
     cands.sort(key=lambda c: -c.score)
     if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
         return []
-    if subject and cands[0].dense < 0.6 and not _names_subject(subject, article, method):
+    if (subject or asked.phrase) and cands[0].dense < 0.6 and not _names_subject(subject, asked, article, method):
         return []  # the article never names who or what the question is about
     floor = max(method.keep_floor_ratio * min_relevance, method.keep_ratio * cands[0].score)
     near = [c for c in cands if c.score >= method.keep_floor_ratio * min_relevance][:8]
@@ -392,11 +392,14 @@ def _best_claims(asked: Asked, article: Article, near: list[Candidate], method: 
     return holders
 
 
-def _names_subject(subject: set[str], article: Article, method: Method) -> bool:
-    """The article (its title or text) names the question's subject: every word of it, or any word when
-    ``full_subject`` is off."""
+def _names_subject(subject: set[str], asked: Asked, article: Article, method: Method) -> bool:
+    """The article (its title or text) names the question's subject: every word of its names, and every
+    word (or a word of the same meaning) of its subject phrase; any name word when ``full_subject`` is off."""
     words = set(terms(f"{article.title or ''}\n{article.text}", method.normalise))
-    return subject <= words if method.full_subject else bool(subject & words)
+    if not method.full_subject:
+        return not subject or bool(subject & words)
+    phrase_ok = all(w in words or any(related(x, w) > 0 for x in words) for w in asked.phrase)
+    return subject <= words and phrase_ok
 
 
 def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
