@@ -96,6 +96,7 @@ _family("workers jobs employees staff positions people", "")
 _family("take effect effective start starting begin beginning begins launch commence", "end")
 _family("students pupils enrolled enrolls enrollment", "")
 _family("riders passengers commuters", "")
+_family("ill illness illnesses sick sickened sickening cases infections", "")
 
 
 def related(word_stem: str, focus: str) -> int:
@@ -127,7 +128,7 @@ class Asked:
     plural: bool = False  # "which roads": a set of answers, not one
     score_like: bool = False  # a vote or a score: "7-2"
     speaker: bool = False  # "who said that?"
-    phrase: frozenset[str] = frozenset()  # stems of the subject noun phrase: "When did [the warehouse fire] start?"
+    phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
 
     @property
     def focus_stems(self) -> frozenset[str]:
@@ -148,7 +149,7 @@ _NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) th
 _SCORE_Q = re.compile(r"\bvote\b|\bscore\b|\btally\b|\bmargin\b", re.I)
 _SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
-_PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+){0,2}?([a-z]+s)\b(?!')", re.I)
+_PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)([a-z]+[^s']s)\b(?!')", re.I)
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -178,6 +179,7 @@ def analyse(question: str) -> Asked:
         kind = "text"
     words = _words(text)
     np_words = _noun_phrase(words, kind)
+    np_focus: set[int] = set()
     subject: set[str] = set()
     focus: list[tuple[str, float]] = []
     after_prep = False
@@ -212,7 +214,12 @@ def analyse(question: str) -> Asked:
         # the subject's own words place the question; its predicate decides the answer: "When did [the
         # warehouse fire] start?", "Will [St. Brigid's employees] lose their jobs?"
         head = (i in np_words) or prev.endswith(("'s", "’s", "s'")) or (nxt in AUX and not _verb_like(low))
+        if head:
+            np_focus.add(len(focus))
         focus.append((stem(low), 0.3 if after_prep or head else 1.0))
+    if focus and max(w for _, w in focus) < 1.0:
+        # "When will Northfield teachers go on strike?": the predicate sits in the prepositional phrase
+        focus = [(f, 1.0 if w == 0.3 and i not in np_focus else w) for i, (f, w) in enumerate(focus)]
     counted: set[str] = set()
     m = _COUNTED.search(text)
     if m:
@@ -224,7 +231,7 @@ def analyse(question: str) -> Asked:
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
-                 phrase=frozenset(stem(_clean_word(words[i][0])) for i in np_words))
+                 phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words else frozenset())
 
 
 _GENERIC_COUNTS = frozenset(stem(w) for w in ["people", "persons", "times"])
@@ -259,7 +266,7 @@ by can could did do does doing down during each few for from further had has hav
 his how i if in into is it its itself just me more most my no nor not of off on once only or other our out
 over own same she should so some such than that the their them then there these they this those through to too
 under until up very was we were what when where which while who whom why will with would you your said says
-say tell told according
+say tell told according many much
 """.split())  # noqa: SIM905
 
 
@@ -354,7 +361,7 @@ _NUM = (rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|(?:{'|'.join(_TENS)})(?:[- ]
 _HEDGE = (r"about|around|roughly|nearly|almost|approximately|some|more than|over|at least|fewer than|less than|"
           r"up to|close to|an estimated|just over|just under|under|upwards of|as many as")
 _NUMBER_RE = re.compile(
-    rf"(?<![\w.])(?:(?P<hedge>{_HEDGE})\s+)?(?P<cur>[$€£])?\s?(?P<num>{_NUM})(?![\w,]*\d)(?![A-Za-z])"
+    rf"(?<![\w.])(?:(?P<hedge>{_HEDGE})\s+)?(?P<cur>[$€£])?\s?(?P<num>{_NUM})(?![\w,]*\d)(?![A-Za-z]|-[A-Za-z])"
     rf"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|mln|tn|k|m|b)\b)?"
     rf"(?:\s?(?P<pct>%|percent\b|per cent\b))?(?:\s(?P<curw>dollars|euros|pounds)\b)?",
     re.I)
@@ -442,9 +449,12 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
         unit = "percent" if m["pct"] else currency or ""
         is_year = (not unit and not scale and "," not in token and token.isdigit() and len(token) == 4
                    and 1500 <= value <= 2100)
-        after = sentence[m.end():m.end() + 40]
-        noun = [stem(_clean_word(w)) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", after)[:3]]
-        counted = any(related(n, c) > 0 for n in noun[:2] for c in asked.counted | _top_focus(asked))
+        noun = [stem(_clean_word(w)) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", sentence[m.end():m.end() + 40])[:1]]
+        reach = 4 if noun and noun[0] in _GENERIC_COUNTS else 2  # "32 people have been sickened"
+        after = re.findall(r"[A-Za-z][A-Za-z'’-]*", sentence[m.end():m.end() + 60])[:reach]
+        noun = [stem(_clean_word(w)) for w in after]
+        counted = any(related(n, c) > 0 for n in noun for c in asked.counted) or bool(
+            noun and noun[0] in _top_focus(asked))
         if is_year and not counted:
             continue
         if asked.counted and not counted and not unit:

@@ -281,8 +281,10 @@ def select_excerpts(
         for c, sim in zip(pool, sims):
             c.dense = float(sim)
     subject = entity_terms(question, method.normalise)
+    rarest = _rarest(subject, [a for a, _ in grouped], method)
     for selection, cands in zip(selections, per_source):
-        selection.chosen = _choose(asked, subject, selection.article, cands, max_per_source, min_relevance, method)
+        selection.chosen = _choose(asked, subject, rarest, selection.article, cands, max_per_source, min_relevance,
+                                   method)
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
         if selection.best < method.relative_floor * top:
@@ -330,13 +332,13 @@ def _score_words(question: str, q_terms: set[str], cands: list[Candidate], metho
 CLAIM_KINDS = ("number", "date", "name", "yes-no")
 
 
-def _choose(asked: Asked, subject: set[str], article: Article, cands: list[Candidate], max_per_source: int,
-            min_relevance: float, method: Method) -> list[Candidate]:
+def _choose(asked: Asked, subject: set[str], rarest: str | None, article: Article, cands: list[Candidate],
+            max_per_source: int, min_relevance: float, method: Method) -> list[Candidate]:
     """The sentences to quote from one source; none when it does not address the question."""
     cands.sort(key=lambda c: -c.score)
     if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
         return []
-    if (subject or asked.phrase) and cands[0].dense < 0.6 and not _names_subject(subject, asked, article, method):
+    if (subject or asked.phrase) and cands[0].dense < 0.6 and not _names_subject(subject, rarest, asked, article, method):
         return []  # the article never names who or what the question is about
     floor = max(method.keep_floor_ratio * min_relevance, method.keep_ratio * cands[0].score)
     near = [c for c in cands if c.score >= method.keep_floor_ratio * min_relevance][:8]
@@ -352,7 +354,7 @@ def _choose(asked: Asked, subject: set[str], article: Article, cands: list[Candi
     for c in answering:  # the sentences that say what was asked are always shown
         if all(c is not x for x in chosen):
             chosen = [*chosen[:max_per_source - 1], c]
-    if asked.kind in CLAIM_KINDS and method.claim_coverage and not answering and asked.kind != "yes-no":
+    if asked.kind in ("number", "date") and method.claim_coverage and not answering:
         return []  # it is about the story, but does not say what was asked
     if method.clause_cut:
         for c in chosen:
@@ -392,14 +394,32 @@ def _best_claims(asked: Asked, article: Article, near: list[Candidate], method: 
     return holders
 
 
-def _names_subject(subject: set[str], asked: Asked, article: Article, method: Method) -> bool:
-    """The article (its title or text) names the question's subject: every word of its names, and every
-    word (or a word of the same meaning) of its subject phrase; any name word when ``full_subject`` is off."""
+def _names_subject(subject: set[str], rarest: str | None, asked: Asked, article: Article, method: Method) -> bool:
+    """The article (its title or text) names the question's subject: every word of its names (or two thirds
+    of them, the most distinctive one among them: a passage about the Dallas County Courthouse may not say
+    "Courthouse", one about the Howard County Courthouse never says "Dallas"), and the head of its subject
+    phrase (or a word of the same meaning); any name word when ``full_subject`` is off."""
     words = set(terms(f"{article.title or ''}\n{article.text}", method.normalise))
     if not method.full_subject:
         return not subject or bool(subject & words)
-    phrase_ok = all(w in words or any(related(x, w) > 0 for x in words) for w in asked.phrase)
-    return subject <= words and phrase_ok
+    phrase_ok = all(w in words or any(related(x, w) > 0 or _same_root(x, w) for x in words) for w in asked.phrase)
+    names_ok = subject <= words or (
+        rarest in words and 3 * len(subject & words) >= 2 * len(subject) and len(subject) >= 2)
+    return names_ok and phrase_ok
+
+
+def _rarest(subject: set[str], articles: list[Article], method: Method) -> str | None:
+    """The name word fewest of the retrieved articles contain: the one that tells the subject apart."""
+    if not subject:
+        return None
+    bags = [set(terms(f"{a.title or ''}\n{a.text}", method.normalise)) for a in articles]
+    return min(sorted(subject), key=lambda w: sum(w in b for b in bags))
+
+
+def _same_root(a: str, b: str) -> bool:
+    """ "hike" and "hiker": one stem a prefix of the other, four letters or more."""
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short)
 
 
 def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
