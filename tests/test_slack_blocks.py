@@ -155,20 +155,27 @@ def test_context_line_shows_what_was_searched_and_the_filters_close_the_message(
     assert not any(t.startswith("_Searched for:_") for t in block_texts(plain))
 
 
-def test_disagreement_names_who_says_what_group_by_group() -> None:
-    answer = _answer(3, 2, "q", disagreement=True, disagreement_note="Sources differ on when it was built.",
+def test_disagreement_note_names_who_says_what_once() -> None:
+    note = "Sources differ: “1902”: the county clerk (Outlet 1, Outlet 2) [1][3] · “1885”: Outlet 3 [5]"
+    answer = _answer(3, 2, "q", disagreement=True, disagreement_note=note,
                      groups=[ClaimGroup(value="1902", sources=[1, 2], excerpts=[1, 3], said_by=["the county clerk"]),
-                             ClaimGroup(value="1885", sources=[3], excerpts=[5, 6]),
-                             ClaimGroup(value="1850", sources=[2], entity="Howard County Courthouse")])
+                             ClaimGroup(value="1885", sources=[3], excerpts=[5])])
     texts = block_texts(answer_blocks(answer))
-    [scales] = [t for t in texts if t.startswith(":scales:")]
-    assert scales.split("\n") == [
-        ":scales: Sources differ on when it was built.",
+    assert texts[1] == ":scales: " + note  # after the summary; the groups are not repeated below it
+    assert texts[2].startswith("*[1]")
+
+
+def test_groups_without_a_note_say_who_agrees_and_what_each_is_about() -> None:
+    answer = _answer(3, 2, "q", groups=[
+        ClaimGroup(value="1902", sources=[1, 2], excerpts=[1, 3], said_by=["the county clerk"]),
+        ClaimGroup(value="1885", sources=[3], excerpts=[5, 6], entity="Howard County <Courthouse>"),
+    ])
+    texts = block_texts(answer_blocks(answer))
+    assert texts[1].split("\n") == [
         "• *1902*: Outlet 1 &amp; Co [1], Outlet 2 &amp; Co [3] — said by the county clerk",
-        "• *1885*: Outlet 3 &amp; Co [5][6]",
-        "• *1850* (about Howard County Courthouse): Outlet 2 &amp; Co",
+        "• *1885* (about Howard County &lt;Courthouse&gt;): Outlet 3 &amp; Co [5][6]",
     ]
-    assert texts.index(scales) == 1 and texts[2].startswith("*[1]")  # after the summary, before the sources
+    assert texts[2].startswith("*[1]")
 
 
 def test_one_sources_lone_claim_adds_no_agreement_line() -> None:

@@ -120,11 +120,14 @@ def _group_line(group: ClaimGroup, answer: Answer) -> str:
 
 
 def agreement_text(answer: Answer) -> str | None:
-    """The disagreement note, then who says what, group by group; None when there is nothing to compare."""
-    lines = [f":scales: {escape(answer.disagreement_note)}"] if answer.disagreement_note else []
-    if answer.groups and (lines or len(answer.groups) > 1 or any(len(g.sources) > 1 for g in answer.groups)):
-        lines += [_group_line(g, answer) for g in answer.groups]
-    return "\n".join(lines) or None
+    """Who says what: the core's disagreement note (it names each side's sources and speakers), else one line
+    per group of compatible claims when there is something to compare; None when there is not."""
+    if answer.disagreement_note:
+        return f":scales: {escape(answer.disagreement_note)}"
+    groups = answer.groups
+    if len(groups) > 1 or any(len(g.sources) > 1 for g in groups):
+        return "\n".join(_group_line(g, answer) for g in groups)
+    return None
 
 
 def feedback_value(answer: Answer) -> str:
