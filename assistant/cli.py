@@ -252,7 +252,7 @@ def slack(
     """Run the Slack bot: answers mentions and DMs in threads with cited excerpts (setup: docs/slack.md)."""
     _ctrl_c_interrupts()
     with edge():
-        from .slack import serve
+        from .slack.app import serve
 
         serve(make_settings(), http=http, host=host, port=port, debug=state.debug)
 
