@@ -231,7 +231,10 @@ def analyse(question: str) -> Asked:
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
-                 phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words else frozenset())
+                 # with no name to check, the subject phrase's head is what a source must be about; with
+                 # one ("the artist of the album VII"), the phrase says what is asked, not what about
+                 phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words and not subject
+                 else frozenset())
 
 
 _GENERIC_COUNTS = frozenset(stem(w) for w in ["people", "persons", "times"])
@@ -453,8 +456,10 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
         reach = 4 if noun and noun[0] in _GENERIC_COUNTS else 2  # "32 people have been sickened"
         after = re.findall(r"[A-Za-z][A-Za-z'’-]*", sentence[m.end():m.end() + 60])[:reach]
         noun = [stem(_clean_word(w)) for w in after]
+        before = [stem(_clean_word(w)) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", sentence[max(0, m.start() - 30):
+                                                                                               m.start()])[-3:]]
         counted = any(related(n, c) > 0 for n in noun for c in asked.counted) or bool(
-            noun and noun[0] in _top_focus(asked))
+            noun and noun[0] in _top_focus(asked)) or any(b in asked.counted for b in before)  # "population of 117,088"
         if is_year and not counted:
             continue
         if asked.counted and not counted and not unit:
