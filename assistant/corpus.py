@@ -21,13 +21,15 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
+from .keyword import ChunkKeywordHit, Facets, KeywordHit, KeywordIndex, keyword_index
 from .schema import Article, Chunk, ChunkHit
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from .keyword import ChunkKeywordHit, Facets, KeywordHit, KeywordIndex
     from .store import Store
+
+__all__ = ["ChunkKeywordHit", "Corpus", "Facets", "KeywordHit"]
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +42,9 @@ class Corpus:
     def __init__(self, store: Store, keyword: KeywordIndex | None = None) -> None:
         self.store = store
         self.settings = store.settings
-        self._keyword = keyword
+        self.keyword = keyword or keyword_index(store.settings)
         self._synced = False  # compared id by id once in this process; after that, counts tell
         self._keyword_failed = False  # a keyword write failed: skip the rest until commit() or sync()
-
-    @property
-    def keyword(self) -> KeywordIndex:
-        if self._keyword is None:
-            from .keyword import keyword_index
-
-            self._keyword = keyword_index(self.settings)
-        return self._keyword
 
     @property
     def location(self) -> str:

@@ -45,8 +45,7 @@ from .schema import Article, Chunk, ChunkHit
 from .weights import RetrievalWeights
 
 if TYPE_CHECKING:
-    from .corpus import Corpus
-    from .keyword import Facets, KeywordHit
+    from .corpus import Corpus, Facets, KeywordHit
 
 log = logging.getLogger(__name__)
 
