@@ -17,6 +17,7 @@ exactly the store's committed articles.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ class Corpus:
         self.store = store
         self.settings = store.settings
         self.keyword = keyword or keyword_index(store.settings)
+        self._sync_lock = threading.Lock()  # questions in several threads (the Slack bot) sync one at a time
         self._synced = False  # compared id by id once in this process; after that, counts tell
         self._keyword_failed = False  # a keyword write failed: skip the rest until commit() or sync()
 
@@ -135,6 +137,10 @@ class Corpus:
 
     def sync(self, batch: int = 200) -> tuple[int, int]:
         """Make the keyword index hold exactly the store's committed articles; returns (added, removed)."""
+        with self._sync_lock:
+            return self._sync(batch)
+
+    def _sync(self, batch: int) -> tuple[int, int]:
         kw = self.keyword
         if kw.queued() or kw.behind():
             # writes a failed commit left queued here, segments of a run that stopped before its commit, or
