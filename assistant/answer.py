@@ -1,4 +1,4 @@
-"""``ask()``: retrieve -> extract (and generate, when a model is configured) -> verify -> ``Answer``.
+"""``Assistant.ask``: retrieve -> extract (and generate, when a model is configured) -> verify -> ``Answer``.
 
 Every front end calls this and only renders the typed result. ``Assistant`` keeps the corpus, the
 embedding model and the chat model open between questions (chat, Slack).
