@@ -1,7 +1,7 @@
-"""``ask()``: retrieve -> extract (and generate, when a model is configured) -> verify -> ``Answer``.
+"""``Assistant.ask``: retrieve -> extract (and generate, when a model is configured) -> verify -> ``Answer``.
 
-Every front end calls this and only renders the typed result. ``Assistant`` keeps the store, the
-embedding model and the chat model open between questions (chat, Slack); ``ask()`` is the one-shot form.
+Every front end calls this and only renders the typed result. ``Assistant`` keeps the corpus, the
+embedding model and the chat model open between questions (chat, Slack).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
+    from .corpus import Corpus
     from .store import Store
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Assistant:
         self._chat_model = chat_model
         self.use_llm = (chat_model is not None or self.settings.llm_enabled) if use_llm is None else use_llm
         self._store: Store | None = None
+        self._corpus: Corpus | None = None
         self._vectors: SentenceVectors | None = None
         self._retriever: Retriever | None = None
         self.last_retrieval: Retrieval | None = None  # how the last question was searched (eval, debugging)
@@ -107,10 +109,18 @@ class Assistant:
             self._store = Store(self.settings, create=create)
         return self._store
 
+    def corpus(self, create: bool = False) -> Corpus:
+        """The store and its keyword index, which every read and write goes through."""
+        if self._corpus is None or self._corpus.store is not self.store(create):
+            from .corpus import Corpus
+
+            self._corpus = Corpus(self.store(create))
+        return self._corpus
+
     def retriever(self) -> Retriever:
-        """The hybrid retriever over this store (keeps the keyword index open between questions)."""
-        if self._retriever is None or self._retriever.store is not self.store():
-            self._retriever = Retriever(self.store(), self.settings)
+        """The hybrid retriever over this corpus (keeps the keyword index open between questions)."""
+        if self._retriever is None or self._retriever.corpus is not self.corpus():
+            self._retriever = Retriever(self.corpus(), self.settings)
         return self._retriever
 
     def warm_up(self) -> None:
@@ -120,7 +130,7 @@ class Assistant:
     # -- ingest -----------------------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[Path], **progress: Callable[..., None]) -> IngestReport:
-        return ingest_paths(list(paths), self.store(create=True), self.embeddings, self.settings, **progress)
+        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, **progress)
 
     # -- ask --------------------------------------------------------------------------------------------
 
@@ -294,8 +304,3 @@ def summarise(answer: Answer, searched: int) -> str:
     if answer.disagreement:
         text += "; they disagree"
     return text + "."
-
-
-def ask(question: str, settings: Settings | None = None, **kwargs: object) -> Answer:
-    """One-shot ``Assistant(settings).ask(question, ...)``."""
-    return Assistant(settings).ask(question, **kwargs)  # type: ignore[arg-type]

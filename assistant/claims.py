@@ -161,22 +161,24 @@ def _clean_word(word: str) -> str:
     return w[:-2] if w.endswith("'s") else w
 
 
+def answer_kind(text: str) -> str:
+    """number, date, name, yes-no or text: what kind of answer the question asks for."""
+    first = (text.split() or [""])[0].lower()
+    if _SPEAKER_Q.search(text):
+        return "name"
+    if _DATE_Q.search(text):
+        return "date"
+    if _NUMBER_Q.search(text):
+        return "number"
+    if _NAME_Q.search(text):
+        return "name"
+    return "yes-no" if first in AUX else "text"
+
+
 def analyse(question: str) -> Asked:
     """The kind of answer ``question`` asks for, its subject and its predicate."""
     text = question.strip()
-    first = (text.split() or [""])[0].lower()
-    if _SPEAKER_Q.search(text):
-        kind = "name"
-    elif _DATE_Q.search(text):
-        kind = "date"
-    elif _NUMBER_Q.search(text):
-        kind = "number"
-    elif _NAME_Q.search(text):
-        kind = "name"
-    elif first in AUX:
-        kind = "yes-no"
-    else:
-        kind = "text"
+    kind = answer_kind(text)
     words = _words(text)
     np_words = _noun_phrase(words, kind)
     np_focus: set[int] = set()
