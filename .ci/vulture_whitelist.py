@@ -17,13 +17,5 @@ _.groups
 _.multihop_metrics
 _.load_multihop_output
 
-# http.server and signal call these by name (assistant/slack.py's HTTP mode; gone with the Bolt adapter)
-_.daemon_threads
-_.allow_reuse_address
-_.request_queue_size
-_.protocol_version
-_.server_version
-_.log_message
-_.do_GET
-_.do_POST
-_.close_connection
+# uvicorn reads this flag on its server to stop (assistant/slack/web.py)
+_.should_exit

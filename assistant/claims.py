@@ -130,10 +130,6 @@ class Asked:
     speaker: bool = False  # "who said that?"
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
 
-    @property
-    def focus_stems(self) -> frozenset[str]:
-        return frozenset(s for s, _ in self.focus)
-
 
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often)\b|\bnumber of\b|"
                        r"\bwhat (?:is|was|were|are) the (?:\w+ )?(?:population|vote|score|price|cost|number|total|rate|"
@@ -567,7 +563,7 @@ def _nearest_year(month: int, ref: date | None, future: bool) -> int | None:
     if ref is None:
         return None
     options = sorted((abs((y - ref.year) * 12 + month - ref.month), y) for y in (ref.year - 1, ref.year, ref.year + 1))
-    gap, year = options[0]
+    year = options[0][1]
     if future and (year - ref.year) * 12 + month - ref.month < -2:
         year += 1
     return year

@@ -330,9 +330,6 @@ def _score_words(question: str, q_terms: set[str], cands: list[Candidate], metho
             c.bonus += method.lead_bonus
 
 
-CLAIM_KINDS = ("number", "date", "name", "yes-no")
-
-
 def _choose(asked: Asked, subject: set[str], rarest: str | None, article: Article, cands: list[Candidate],
             max_per_source: int, min_relevance: float, method: Method) -> list[Candidate]:
     """The sentences to quote from one source; none when it does not address the question."""
