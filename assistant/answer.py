@@ -116,8 +116,18 @@ class Assistant:
 
     # -- ingest -----------------------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path], **progress: Callable[..., None]) -> IngestReport:
-        return ingest_paths(list(paths), self.store(create=True), self.embeddings, self.settings, **progress)
+    def ingest(self, paths: Sequence[Path | str], *, since: date | None = None,
+               **progress: Callable[..., None]) -> IngestReport:
+        """Ingest files, folders and links (feeds: entries not older than ``since``)."""
+        return ingest_paths(list(paths), self.store(create=True), self.embeddings, self.settings, since=since,
+                            **progress)
+
+    def show(self, article_id: str) -> Article:
+        """One stored article, metadata and full text; ``AssistantError`` when no article has that id."""
+        found = self.store().get_articles([article_id]).get(article_id)
+        if found is None:
+            raise AssistantError(f"No stored article has the id {article_id!r}; list them with `assistant sources`.")
+        return found
 
     # -- ask --------------------------------------------------------------------------------------------
 
@@ -172,7 +182,8 @@ class Assistant:
                     continue
                 excerpts.append(ex)
                 next_n += 1
-            source = SourceAnswer(n=i, id=art.id, title=art.title, outlet=art.outlet, date=art.date, url=art.url,
+            source = SourceAnswer(n=i, id=art.id, title=art.title, outlet=art.outlet, author=art.author,
+                                  date=art.date, url=art.url,
                                   path=art.path, covers=bool(excerpts), excerpts=excerpts)
             sources.append(source)
             if on_source:
