@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...errors import IngestError
 from ...schema import Article
@@ -109,4 +110,12 @@ def _fields(doc: Any) -> dict[str, Any]:
     """Our metadata names for a trafilatura document's fields (site name is the outlet)."""
     if doc is None:
         return {}
-    return {"title": doc.title, "author": doc.author, "date": doc.date, "outlet": doc.sitename, "url": doc.url}
+    site = doc.sitename
+    if site and doc.url and site.lower() in _hosts(doc.url):
+        site = None  # made from the link, not stated by the page: a feed's title or a sidecar says more
+    return {"title": doc.title, "author": doc.author, "date": doc.date, "outlet": site, "url": doc.url}
+
+
+def _hosts(url: str) -> set[str]:
+    host = (urlsplit(url).netloc or "").lower()
+    return {host, host.removeprefix("www.")}
