@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -79,7 +80,9 @@ def parse_date(value: Any) -> str | None:
     from dateutil import parser
 
     try:
-        first, second = (parser.parse(text, default=d, fuzzy=False).date() for d in _DEFAULTS)
+        with warnings.catch_warnings():  # "EST" and the like: only the day is kept, so the zone does not matter
+            warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)
+            first, second = (parser.parse(text, default=d, fuzzy=False).date() for d in _DEFAULTS)
     except (ValueError, OverflowError):
         return None
     return first.isoformat() if first == second else None
