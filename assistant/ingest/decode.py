@@ -22,7 +22,7 @@ BINARY_SHARE = 0.1  # text with more control characters than this in its first 8
 BLOCK_BYTES = 1 << 18
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # \t \n \v \f \r are whitespace, handled below
-_LINE_BREAKS = str.maketrans({"\v": "\n", "\f": "\n"})  # PDF page breaks and the like end a line
+_LINE_BREAKS = ("\v", "\f")  # PDF page breaks and the like end a line
 
 
 def is_gzip(path: Path) -> bool:
@@ -41,7 +41,10 @@ def strip_controls(text: str) -> tuple[str, int]:
     removed (line ends, tabs and page breaks are not counted)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.subn("", text.translate(_LINE_BREAKS))
+    for page_break in _LINE_BREAKS:  # str.replace: a translate table is ten times slower on long texts
+        if page_break in text:
+            text = text.replace(page_break, "\n")
+    return _CONTROLS.subn("", text)
 
 
 def mostly_controls(text: str) -> bool:

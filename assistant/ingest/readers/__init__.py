@@ -25,13 +25,14 @@ READERS: dict[str, Reader] = {
 }
 GZIP = ".gz"
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(READERS) + tuple(s + GZIP for s in READERS)
+_LONGEST_FIRST = tuple(sorted(SUPPORTED_SUFFIXES, key=len, reverse=True))
 UNSUPPORTED = f"unsupported file type; use {', '.join(READERS)} (each also as .gz)"
 
 
 def suffix_of(name: str) -> str:
     """The supported suffix ``name`` ends with (``.html.gz``), else its last suffix."""
     lower = name.lower()
-    for suffix in sorted(SUPPORTED_SUFFIXES, key=len, reverse=True):
+    for suffix in _LONGEST_FIRST:
         if lower.endswith(suffix):
             return suffix
     return "." + lower.rsplit(".", 1)[-1] if "." in lower else ""
