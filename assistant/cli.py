@@ -159,7 +159,7 @@ def _ingest(settings: Settings, paths: Sequence[Path | str], quiet: bool = False
 @app.command()
 def ingest(
     sources: Annotated[list[str] | None, typer.Argument(
-        metavar="[PATH|LINK]...", show_default=False,
+        metavar="PATH_OR_LINK", show_default=False,
         help="Files, folders (recursive) or http(s) links to pages and RSS/Atom feeds. Formats: .txt .md .html "
              ".pdf .json .jsonl, each also .gz")] = None,
     urls: Annotated[Path | None, typer.Option("--urls", metavar="FILE", help="A file of links, one a line.")] = None,
