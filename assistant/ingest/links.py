@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import IngestError
 from . import feeds
-from .fetch import Fetcher
+from .fetch import Fetched, Fetcher
 from .meta import Source
 
 
@@ -67,7 +67,7 @@ def _entry_page(fetcher: Fetcher, entry: feeds.Entry, on_fetch: Callable[[str], 
     return _keep(fetcher, fetched, entry.meta)
 
 
-def _keep(fetcher: Fetcher, fetched: Any, meta: dict[str, Any]) -> Path:
+def _keep(fetcher: Fetcher, fetched: Fetched, meta: dict[str, Any]) -> Path:
     try:
         return fetcher.keep(fetched, meta)
     except OSError as err:
