@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import shlex
 import sys
@@ -320,7 +321,7 @@ class Chat:
         sys.stdout.flush()
 
     def ingest(self, arg: str) -> None:
-        from .cli import _ingest, is_link
+        from .cli import _ingest
 
         if not arg:
             self.say(f"Usage: /ingest PATH [PATH ...]  (e.g. /ingest {SAMPLES_DIR})", "yellow")
@@ -330,8 +331,8 @@ class Chat:
         except ValueError:  # an unbalanced quote: take the line as one path
             parts = [arg]
         self.wait_warm_up()
-        _ingest(self.settings, [p if is_link(p) else Path(p).expanduser() for p in parts], quiet=self.plain,
-                assistant=self.assistant)
+        # strings, not Paths: the core tells links from paths, and a Path would fold a link's "//"
+        _ingest(self.settings, [os.path.expanduser(p) for p in parts], quiet=self.plain, assistant=self.assistant)
 
     # -- sessions -------------------------------------------------------------------------------------
 

@@ -88,12 +88,13 @@ def _ctrl_c_interrupts() -> None:
 
 @app.callback()
 def main_options(
-    store: Annotated[Path | None, typer.Option("--store", help="Store directory [env: ASSISTANT_STORE_DIR].",
-                                              show_default=False)] = None,
-    chroma_host: Annotated[str | None, typer.Option("--chroma-host",
-                                                    help="Use a Chroma server [env: ASSISTANT_CHROMA_HOST].")] = None,
-    chroma_port: Annotated[int | None, typer.Option("--chroma-port",
-                                                    help="Chroma server port [env: ASSISTANT_CHROMA_PORT].")] = None,
+    store: Annotated[Path | None, typer.Option(
+        "--store", envvar="ASSISTANT_STORE_DIR", show_default=False,
+        help="Directory of the embedded Chroma store (default: the per-user data folder).")] = None,
+    chroma_host: Annotated[str | None, typer.Option(
+        "--chroma-host", envvar="ASSISTANT_CHROMA_HOST", help="Use the Chroma server on this host.")] = None,
+    chroma_port: Annotated[int | None, typer.Option(
+        "--chroma-port", envvar="ASSISTANT_CHROMA_PORT", help="Port of the Chroma server (default: 8000).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks, and which reader read each page.")]
     = False,
 ) -> None:
@@ -168,22 +169,23 @@ def ingest(
 ) -> None:
     """Add articles to the store (re-ingesting is safe: unchanged files are skipped, changed ones replaced;
     fetched pages are kept under the store and not fetched again)."""
-    from .ingest.fetch import read_link_list
-
     with edge():
-        wanted: list[Path | str] = [s if is_link(s) else Path(s) for s in sources or []]
+        wanted: list[Path | str] = list(sources or [])  # the core tells links from paths
         if urls is not None:
-            wanted += read_link_list(urls)
+            wanted += _link_list(urls)
         if not wanted:
             raise ConfigError("Nothing to ingest: give files, folders or links, or --urls FILE.")
         code = _ingest(make_settings(), wanted, since=_day(since, "--since"))
     raise typer.Exit(code)
 
 
-def is_link(text: str) -> bool:
-    from .ingest.fetch import is_link as link
-
-    return link(text)
+def _link_list(path: Path) -> list[str]:
+    """The links of a ``--urls`` file, one a line; blank lines and ``#`` comments skipped."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"--urls {path}: cannot read the list of links ({e})") from None
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _day(value: str | None, option: str) -> Any:
@@ -282,7 +284,7 @@ def demo(
         _print_answer(Assistant(settings, use_llm=False).ask(question), as_json=False)
 
 
-# --- chat (issue 4) -------------------------------------------------------------------------------
+# --- chat --------------------------------------------------------------------------------
 
 
 @app.command()
@@ -298,7 +300,7 @@ def chat(
     raise typer.Exit(code)
 
 
-# --- slack and feedback (issue 5) -----------------------------------------------------------------
+# --- slack and feedback ------------------------------------------------------------------
 
 
 @app.command()
@@ -312,7 +314,7 @@ def slack(
     """Run the Slack bot: answers mentions and DMs in threads with cited excerpts (setup: docs/slack.md)."""
     _ctrl_c_interrupts()
     with edge():
-        from .slack import serve
+        from .slack.app import serve
 
         serve(make_settings(), http=http, host=host, port=port, debug=state.debug)
 
@@ -328,26 +330,40 @@ def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print the sum
         sys.stdout.write(text + "\n")
 
 
-# --- eval (issue 6) -------------------------------------------------------------------------------
+# --- eval ----------------------------------------------------------------------------------------
 
 
 @app.command("eval")
 def eval_command(
-    corpus: Annotated[Path, typer.Argument(help="Corpus file (.jsonl/.jsonl.gz/.json) whose records have an 'id'.")],
-    questions: Annotated[Path, typer.Argument(help="JSON lines: question, answer, gold_article_ids[, question_date].")],
+    data: Annotated[Path, typer.Argument(help="A corpus file (with QUESTIONS), a RAMDocs .jsonl, or a folder of "
+                                         "articles with questions.json.")],
+    questions: Annotated[Path | None, typer.Argument(
+        help="For a corpus: JSON lines with question, answer, gold_article_ids[, question_date].")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the full report (JSON) here.")] = None,
     no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Use the store as it is (no top-up).")] = False,
     no_ablations: Annotated[bool, typer.Option("--no-ablations", help="Skip the ablation rows.")] = False,
 ) -> None:
-    """Benchmark retrieval: bm25s vs LangChain Chroma vs this assistant, in one run (use --store to reuse a store)."""
+    """Benchmark in one run, baselines beside this assistant: retrieval (a corpus and its questions) or each
+    source's answer (RAMDocs, a folder with questions.json); use --store to reuse a store."""
+    from .eval_sources import format_sources_table, is_ramdocs, questions_file, run_sources_eval
     from .evaluate import format_table, run_eval
 
     with edge():
         settings = make_settings()
-        report = run_eval(corpus, questions, settings, limit=limit, ingest=not no_ingest,
-                          with_ablations=not no_ablations, progress=lambda m: err.print(m))
-        out.print(format_table(report), markup=False)
+        say = lambda m: err.print(m)  # noqa: E731
+        if questions is None and (is_ramdocs(data) or (data.is_dir() and questions_file(data))):
+            report = run_sources_eval(data, settings, limit=limit, ingest=not no_ingest,
+                                      with_ablations=not no_ablations, progress=say)
+            text = format_sources_table(report)
+        elif questions is None:
+            raise typer.BadParameter("give the questions file after the corpus, or a RAMDocs .jsonl, or a folder "
+                                     "holding questions.json", param_hint="QUESTIONS")
+        else:
+            report = run_eval(data, questions, settings, limit=limit, ingest=not no_ingest,
+                              with_ablations=not no_ablations, progress=say)
+            text = format_table(report)
+        typer.echo(text)
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps(report, indent=2), encoding="utf-8")

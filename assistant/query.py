@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -53,9 +53,6 @@ class DateRange:
     end: date
     label: str  # the phrase, e.g. "this week"
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def describe(self) -> str:
         span = self.start.isoformat() if self.start == self.end else f"{self.start.isoformat()}..{self.end.isoformat()}"
         return f'published {span} ("{self.label}")'
@@ -74,14 +71,19 @@ class QueryIntent:
     @property
     def filters(self) -> list[str]:
         """Human-readable constraints, as shown with an answer."""
-        out = []
-        if self.date_range is not None:
-            out.append(f"date: {self.date_range.describe()}")
-        for outlet in self.outlets:
-            out.append(f"outlet: {outlet}")
-        if self.as_of is not None:
-            out.append(f"as of {self.as_of.isoformat()}: newer articles ranked down, recent ones up")
-        return out
+        return describe_filters(self.date_range, self.outlets, self.as_of)
+
+
+def describe_filters(date_range: DateRange | None, outlets: Sequence[str], as_of: date | None) -> list[str]:
+    """The lines that tell a reader how the search was narrowed or ordered, as shown with an answer."""
+    out = []
+    if date_range is not None:
+        out.append(f"date: {date_range.describe()} (ranked first)")
+    if outlets:
+        out.append("outlet: " + ", ".join(outlets))
+    if as_of is not None:
+        out.append(f"as of {as_of.isoformat()}: later articles ranked down, recent ones up")
+    return out
 
 
 # --------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from assistant.answer import Assistant
 from assistant.config import Settings
 from assistant.errors import IngestError
-from assistant.ingest.fetch import USER_AGENT, Fetcher, pages_dir, read_link_list
+from assistant.ingest.fetch import USER_AGENT, Fetcher, pages_dir
 from tests.helpers import write
 from tests.web_site import FEED_TITLE, N_ENTRIES, OUTLET, author, entry_day, entry_words, news_site
 
@@ -139,13 +139,6 @@ def test_redirects_feeds_by_content_and_charsets(fast_settings: Settings, tmp_pa
     assert sidecar["url"] == f"{site.base}/latin.html" and sidecar["fetched_url"] == f"{site.base}/latin.html"
 
 
-def test_link_list_skips_blank_lines_and_comments(tmp_path: Path) -> None:
-    path = write(tmp_path / "links.txt", "# my feeds\nhttps://a.example/feed.xml\n\n  https://b.example/x.html  \n")
-    assert read_link_list(path) == ["https://a.example/feed.xml", "https://b.example/x.html"]
-    with pytest.raises(IngestError, match="cannot read the list of links"):
-        read_link_list(tmp_path / "missing.txt")
-
-
 @pytest.mark.slow
 def test_console_ingest_of_links_and_a_list_then_show(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_", "SLACK_"))}
@@ -154,7 +147,7 @@ def test_console_ingest_of_links_and_a_list_then_show(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "assistant"
     local = write(tmp_path / "note.md", "---\noutlet: Notes\nauthor: Kim Lee\n---\nThe ferry timetable changes.")
     with news_site(n_entries=3) as site:
-        links = write(tmp_path / "links.txt", f"{site.base}/feed.xml\n{site.base}/gone.html\n")
+        links = write(tmp_path / "links.txt", f"# my feeds\n{site.base}/feed.xml\n\n  {site.base}/gone.html \n")
         done = subprocess.run([str(script), "--debug", "ingest", f"{site.base}/page.html", str(local), "--urls",
                                str(links), "--since", entry_day(1).isoformat()],
                               env=env, capture_output=True, text=True, timeout=300)
@@ -187,3 +180,6 @@ def test_since_needs_a_date(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "--since 'last week' is not a date; use YYYY-MM-DD" in bad.stderr
     nothing = subprocess.run([str(script), "ingest"], env=env, capture_output=True, text=True, timeout=60)
     assert nothing.returncode == 1 and "Nothing to ingest" in nothing.stderr
+    unreadable = subprocess.run([str(script), "ingest", "--urls", str(tmp_path / "missing.txt")], env=env,
+                                capture_output=True, text=True, timeout=60)
+    assert unreadable.returncode == 1 and "cannot read the list of links" in unreadable.stderr

@@ -41,15 +41,6 @@ def is_link(text: str) -> bool:
     return bool(_SCHEME.match(text))
 
 
-def read_link_list(path: Path) -> list[str]:
-    """The links of a file, one a line; blank lines and ``#`` comments skipped."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise IngestError(path, f"cannot read the list of links ({err})") from err
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-
-
 def pages_dir(settings: Settings) -> Path:
     return Path(settings.pages_dir or Path(settings.store_dir) / "pages").expanduser()
 

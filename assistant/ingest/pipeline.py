@@ -26,7 +26,7 @@ from .read import iter_source
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-    from ..store import Store
+    from ..corpus import Corpus
 
 Pending = tuple[Article, list[Chunk], list[str]]  # an article, its chunks, the ids of the versions it replaces
 
@@ -65,29 +65,24 @@ class IngestReport:
 
 
 class Writer:
-    """The one place ingestion writes: chunks and article records into Chroma (in embedded batches), the
-    versions an article replaces out, and the keyword index along with both."""
+    """Where ingestion writes: embeds queued articles in wide batches and hands them to the ``Corpus``,
+    which stores chunks and records, drops the versions they replace, and keeps the keyword index along."""
 
-    def __init__(self, store: Store, embeddings: Embeddings, settings: Settings) -> None:
-        from ..keyword import IngestHook
-
-        self.store = store
+    def __init__(self, corpus: Corpus, embeddings: Embeddings, settings: Settings) -> None:
+        self.corpus = corpus
         self.embeddings = embeddings
-        self.keyword = IngestHook(settings)
         self.flush_at = max(64, settings.embed_batch_size * 4)  # wide batches sort by length better: less padding
         self.pending: list[Pending] = []
         self.pending_chunks = 0
 
     def stored(self, article: Article) -> tuple[bool, list[str]]:
         """Whether this version is stored already, and the ids of other versions from the same source."""
-        previous = self.store.ids_for_key(article.doc_key)
+        previous = self.corpus.ids_for_key(article.doc_key)
         stale = [i for i in previous if i != article.id]
-        return article.id in previous or bool(self.store.existing_ids([article.id])), stale
+        return article.id in previous or bool(self.corpus.existing_ids([article.id])), stale
 
     def delete(self, article_ids: Sequence[str]) -> None:
-        for old in article_ids:
-            self.store.delete_article(old)
-            self.keyword.delete(old)
+        self.corpus.delete(article_ids)
 
     def add(self, article: Article, chunks: list[Chunk], replaces: list[str]) -> list[Pending]:
         """Queue an article; the batch written when the queue is full (else nothing)."""
@@ -97,7 +92,7 @@ class Writer:
 
     def flush(self) -> list[Pending]:
         """Embed and write what is queued: all chunks, then all records (a crash in between leaves no half
-        article), then drop the versions replaced. Returns what was written."""
+        article), then the versions replaced go. Returns what was written."""
         from ..embed import encode
 
         batch, self.pending, self.pending_chunks = self.pending, [], 0
@@ -107,15 +102,12 @@ class Writer:
         for article, chunks, _ in batch:
             rows.append((article, chunks, vectors[offset:offset + len(chunks)]))
             offset += len(chunks)
-        self.store.put_articles(rows)
-        for article, chunks, replaces in batch:
-            self.keyword.add(article, chunks)
-            self.delete(replaces)
+        self.corpus.add(rows, replacing=[old for _, _, replaces in batch for old in replaces])
         return batch
 
     def close(self) -> list[Pending]:
         written = self.flush() if self.pending else []
-        self.keyword.commit()
+        self.corpus.commit()
         return written
 
 
@@ -211,10 +203,10 @@ def _articles(source: Source, context: ReadContext, errors: list[IngestError]) -
 
 
 def ingest_paths(
-    paths: Sequence[Path | str], store: Store, embeddings: Embeddings, settings: Settings, *,
+    paths: Sequence[Path | str], corpus: Corpus, embeddings: Embeddings, settings: Settings, *,
     since: date | None = None, **callbacks: Callable[..., None],
 ) -> IngestReport:
     """Read, chunk, embed and store every supported file under ``paths`` and every page of the links among
     them; ``callbacks`` are those of :class:`Progress` (``on_start``, ``on_file``, ``on_chunks``, ``on_fetch``)."""
-    pipeline = Pipeline(settings, Writer(store, embeddings, settings))
+    pipeline = Pipeline(settings, Writer(corpus, embeddings, settings))
     return pipeline.run(paths, Progress(**callbacks), since=since)
