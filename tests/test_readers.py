@@ -235,3 +235,5 @@ def test_article_from_record_gives_the_article_an_ingest_of_the_file_gives(tmp_p
     with_author = article_from_record(path, "x", {"body": "Record two is about ferries.", "title": "Two",
                                                   "author": "Li Wei"})
     assert no_author.id != with_author.id
+    by = article_from_record(path, "x", {"body": "Text.", "author": "By  Li Wei"})
+    assert by.author == "Li Wei"

@@ -25,6 +25,7 @@ SIDECAR_SUFFIX = ".meta.json"
 # two defaults that share no field: a date parsed alike under both states its year, month and day itself
 _DEFAULTS = (datetime(1904, 1, 1), datetime(1908, 2, 2))
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -98,6 +99,12 @@ def clean(value: Any) -> str | None:
     return text or None
 
 
+def byline(value: Any) -> str | None:
+    """The author's name(s) as a byline states them, without a leading "By"."""
+    text = clean(value)
+    return (_BY.sub("", text) or None) if text else None
+
+
 def article_id_for(text: str, meta: dict[str, Any]) -> str:
     """Stable id from the content: the same text and metadata always give the same id."""
     digest = hashlib.sha256()
@@ -115,7 +122,7 @@ def make_article(path: Path, text: str, meta: dict[str, Any], doc_key: str) -> A
     fields = {
         "title": clean(meta.get("title")),
         "outlet": clean(meta.get("outlet") or meta.get("source") or meta.get("site_name")),
-        "author": clean(meta.get("author") or meta.get("authors") or meta.get("byline")),
+        "author": byline(meta.get("author") or meta.get("authors") or meta.get("byline")),
         "date": parse_date(meta.get("date") or meta.get("published_at") or meta.get("published")),
         "url": clean(meta.get("url") or meta.get("link")),
     }
