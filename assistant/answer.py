@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .agreement import Attributed, entity_pins, group_claims
+from .agreement import Attributed, Grouping, entity_pins, group_claims
 from .cite import check_markers, check_quotes, is_verbatim
-from .claims import analyse
+from .claims import Asked, analyse
 from .config import Settings
 from .errors import AssistantError, EmptyStoreError, QuestionError
 from .extract import SentenceVectors, SourceSelection, select_excerpts
 from .ingest import IngestReport, ingest_paths
+from .llm_claims import UnreadableClaims, ask_claims, check_claims, says_they_differ
 from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
@@ -28,6 +30,7 @@ from .schema import Answer, Article, Claim, Excerpt, SourceAnswer
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
     from .corpus import Corpus
     from .store import Store
@@ -199,13 +202,10 @@ class Assistant:
         asked = analyse(subject)
         pins = {s.n: entity_pins(asked, subject, articles[s.id].text, s.title) for s in answer.covering} \
             if method.entity_split else {}
-        grouping = group_claims(asked, attributed, pins, entity_split=method.entity_split)
-        answer.groups = grouping.groups
-        answer.disagreement = grouping.disagreement
-        answer.disagreement_note = grouping.note
+        _apply_grouping(answer, group_claims(asked, attributed, pins, entity_split=method.entity_split))
         answer.summary = summarise(answer, len(sources))
         if self.use_llm and answer.covering:
-            self._generate(answer, articles, on_token)
+            self._generate(answer, articles, on_token, _Claims(asked, attributed, pins, method.entity_split))
         elif self.use_llm:
             answer.answer = (
                 "None of the ingested articles that were searched address this question, so there is no "
@@ -214,7 +214,8 @@ class Assistant:
             answer.mode = "llm"
         return answer
 
-    def _generate(self, answer: Answer, articles: dict[str, Article], on_token: Callable[[str], None] | None) -> None:
+    def _generate(self, answer: Answer, articles: dict[str, Article], on_token: Callable[[str], None] | None,
+                  offline: _Claims) -> None:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         from .llm import describe_failure, llm_failures, run_chat
@@ -227,13 +228,20 @@ class Assistant:
             label = as_data(" | ".join(x for x in (s.outlet, s.title, s.date) if x))
             for e in s.excerpts:
                 blocks.append(f"[{e.n}] ({label})\n\"{as_data(e.quote)}\"")
-        prompt = self.prompts.answer.format(question=answer.standalone_question or answer.question,
-                                            excerpts="\n\n".join(blocks))
+        question = answer.standalone_question or answer.question
+        excerpts = "\n\n".join(blocks)
+        system = SystemMessage(self.prompts.system)
         try:
-            text = run_chat(model, [SystemMessage(self.prompts.system), HumanMessage(prompt)], on_token)
+            self._model_claims(answer, articles, offline,
+                               [system, HumanMessage(self.prompts.claims.format(question=question, excerpts=excerpts))])
+            prompt = self.prompts.answer.format(question=question, excerpts=excerpts, agreement=_agreement(answer))
+            text = run_chat(model, [system, HumanMessage(prompt)], on_token)
         except llm_failures() as err:
             answer.notices.append(f"LLM unavailable ({describe_failure(err)}); showing the extractive answer.")
             return
+        if answer.disagreement and answer.disagreement_note and text.strip() and not says_they_differ(text):
+            answer.notices.append("The model's answer did not say that the sources disagree; the note says how.")
+            text = f"{text.strip()}\n\n{answer.disagreement_note}"
         text, dropped = check_markers(text.strip(), (e.n for e in answer.excerpts))
         if dropped:
             answer.notices.append(
@@ -247,6 +255,30 @@ class Assistant:
             answer.notices.append("The LLM returned an empty answer; showing the extractive answer.")
         answer.answer = text or None
         answer.mode = "llm" if text else "extractive"
+
+    def _model_claims(self, answer: Answer, articles: dict[str, Article], offline: _Claims,
+                      messages: list[BaseMessage]) -> None:
+        """Each source's claims as the model states them, where every one checks out as verbatim; the
+        offline claims stay for the other sources. Regroups the claims."""
+        model = self.chat_model
+        assert model is not None
+        try:
+            checked = check_claims(ask_claims(model, messages), answer, articles, offline.asked)
+        except UnreadableClaims as err:
+            answer.notices.append(f"{err}; showing the offline claims.")
+            return
+        if checked.dropped:
+            answer.notices.append(f"Dropped {checked.dropped} claim(s) from the model that are not verbatim in the "
+                                  "excerpts shown; those sources keep their offline claims.")
+        if not checked.claims:
+            return
+        attributed = [a for a in offline.attributed if a.source_n not in checked.claims]
+        for source in answer.sources:
+            if source.n in checked.claims:
+                source.claims = [c for c, _ in checked.claims[source.n]]
+                attributed += [a for _, a in checked.claims[source.n]]
+        _apply_grouping(answer, group_claims(offline.asked, attributed, offline.pins, entity_split=offline.split))
+        answer.summary = summarise(answer, len(answer.sources))
 
     # -- conversation -----------------------------------------------------------------------------------
 
@@ -277,6 +309,31 @@ class Assistant:
             except failures:
                 log.info("condense failed; using the offline rewrite")
         return condense_offline(question, [q for q, _ in turns])
+
+
+@dataclass
+class _Claims:
+    """The offline claims of an answer, kept for LLM mode to regroup with the model's."""
+
+    asked: Asked
+    attributed: list[Attributed]
+    pins: dict[int, frozenset[str]]
+    split: bool
+
+
+def _apply_grouping(answer: Answer, grouping: Grouping) -> None:
+    answer.groups = grouping.groups
+    answer.disagreement = grouping.disagreement
+    answer.disagreement_note = grouping.note
+
+
+def _agreement(answer: Answer) -> str:
+    """Where the sources stand, for the answer prompt."""
+    if answer.disagreement_note:
+        return answer.disagreement_note
+    if len(answer.groups) == 1:
+        return "the sources that state an answer agree on it."
+    return "no conflict between the sources was found."
 
 
 def _source_answer(n: int, sel: SourceSelection, first_excerpt: int) -> tuple[SourceAnswer, list[Attributed]]:

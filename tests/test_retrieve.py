@@ -12,8 +12,9 @@ import pytest
 
 from assistant.answer import Assistant
 from assistant.config import Settings
-from assistant.extract import LEAD_CHARS, _question_bonus, select_excerpts
+from assistant.extract import _question_bonus, select_excerpts
 from assistant.keyword import KeywordIndex
+from assistant.method import DEFAULT_METHOD
 from assistant.query import parse_query
 from assistant.retrieve import date_factors, group_by_article, rrf
 from assistant.schema import Article, Chunk, ChunkHit
@@ -162,7 +163,7 @@ def test_the_lead_of_a_story_is_preferred_to_the_same_words_further_down() -> No
     later = "The Harbor City council voted on Monday to close the old ferry pier."  # one more word of the question
     filler = " ".join(f"Paragraph {i} is about the weather at the coast." for i in range(12))
     text = f"{lead}\n\n{filler}\n\n{later}"
-    assert text.index(later) > LEAD_CHARS
+    assert text.index(later) > DEFAULT_METHOD.lead_chars
     article = Article(id="a", text=text, title="Pier")
     hits = [ChunkHit(chunk=Chunk(id="a:0", article_id="a", text=text, start=0, end=len(text)), score=0.6)]
 
