@@ -131,8 +131,18 @@ class Assistant:
 
     # -- ingest -----------------------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path], **progress: Callable[..., None]) -> IngestReport:
-        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, **progress)
+    def ingest(self, paths: Sequence[Path | str], *, since: date | None = None,
+               **progress: Callable[..., None]) -> IngestReport:
+        """Ingest files, folders and links (feeds: entries not older than ``since``)."""
+        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, since=since,
+                            **progress)
+
+    def show(self, article_id: str) -> Article:
+        """One stored article, metadata and full text; ``AssistantError`` when no article has that id."""
+        found = self.corpus().get_articles([article_id]).get(article_id)
+        if found is None:
+            raise AssistantError(f"No stored article has the id {article_id!r}; list them with `assistant sources`.")
+        return found
 
     # -- ask --------------------------------------------------------------------------------------------
 
