@@ -178,6 +178,7 @@ def analyse(question: str) -> Asked:
     kind = answer_kind(text)
     words = _words(text)
     np_words = _noun_phrase(words, kind)
+    first_word = normalize(words[0][0]) if words else ""
     np_focus: set[int] = set()
     subject: set[str] = set()
     focus: list[tuple[str, float]] = []
@@ -212,7 +213,8 @@ def analyse(question: str) -> Asked:
         prev = words[i - 1][0] if i else ""
         # the subject's own words place the question; its predicate decides the answer: "When did [the
         # warehouse fire] start?", "Will [St. Brigid's employees] lose their jobs?"
-        head = (i in np_words) or prev.endswith(("'s", "’s", "s'")) or (nxt in AUX and not _verb_like(low))
+        head = (i in np_words) or prev.endswith(("'s", "’s", "s'")) or (nxt in AUX and not _verb_like(low)) \
+            or (prev[:1].isupper() and i > 1 and _subject_head(low, nxt, first_word))
         if head:
             np_focus.add(len(focus))
         focus.append((stem(low), 0.3 if after_prep or head else 1.0))
@@ -241,6 +243,18 @@ _VERBS = frozenset("""
 start begin open close take lift go become win lose end finish stay remain leave arrive return resume run hire
 fire build cost pay attend ride serve own found find make cast propose plan expect
 """.split())  # noqa: SIM905
+
+
+_BE_HAVE = frozenset("is was are were has have had".split())  # noqa: SIM905
+
+
+def _subject_head(word: str, nxt: str, aux: str) -> bool:
+    """A word right after a name is the head of the subject ("Is the Quill Harbor [ferry] running?",
+    "Will Northfield [schools] stay open?") unless it is the verb ("Did Marlow County [submit] ...")."""
+    if _verb_like(word):
+        return False
+    plural = word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return aux in _BE_HAVE or (plural and bool(nxt))
 
 
 def _infinitive(words: list[tuple[str, int, int]], i: int) -> bool:
@@ -866,8 +880,10 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
             if _after_clause(sentence, s):
                 weight *= 0.5
             total += sign * weight
-            if span is None or abs(sign * weight) >= top:
-                first = words[neg_at][1] if neg_at is not None else s
+            first = words[neg_at][1] if neg_at is not None else s
+            if span is not None and 0 <= first - span[1] <= 30:
+                span = (span[0], e)  # "resumed service": the words that say it, together
+            elif span is None or abs(sign * weight) >= top:
                 span = (first, e)
             break
     if not total or span is None:
