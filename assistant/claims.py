@@ -880,7 +880,10 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
             if _after_clause(sentence, s):
                 weight *= 0.5
             total += sign * weight
-            first = words[neg_at][1] if neg_at is not None else s
+            k = neg_at if neg_at is not None else i
+            while k > 0 and i - k < 4 and normalize(words[k - 1][0]) in AUX:
+                k -= 1  # "had not been informed", "was consulted": the verb's own auxiliaries
+            first = words[k][1]
             if span is not None and 0 <= first - span[1] <= 30:
                 span = (span[0], e)  # "resumed service": the words that say it, together
             elif span is None or abs(sign * weight) >= top:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from assistant.agreement import Attributed, compatible, entity_pins, group_claims
@@ -174,3 +177,17 @@ def test_different_entities_sharing_a_name_are_not_a_conflict() -> None:
 def test_which_with_a_plural_asks_for_a_set() -> None:
     assert analyse("Which roads are closed?").plural
     assert not analyse("Which company is acquiring the hospital?").plural
+
+
+def test_seeds_show_both_sides_each_in_its_own_words_and_attributed(assistant: Any, seeds_dir: Path) -> None:
+    assistant.ingest([seeds_dir])
+    answer = assistant.ask("Was Israel consulted?")
+    assert answer.disagreement and len(answer.covering) == 2
+    claims = [c for s in answer.covering for c in s.claims]
+    yes = [c for c in claims if c.value.startswith("yes")]
+    no = [c for c in claims if c.value.startswith("no")]
+    assert yes and no
+    assert any(c.said_by == "Leavitt" and "consulted" in c.text for c in yes)
+    assert any(c.said_by == "Arab officials" and c.text == "had not been informed" for c in no)
+    assert {g.value for g in answer.groups} == {"yes: consult", "no: consult"}
+    assert answer.disagreement_note and "Arab officials" in answer.disagreement_note
