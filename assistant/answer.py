@@ -70,6 +70,7 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         self._embeddings = embeddings
+        self._ingest_embeddings = embeddings  # one given model embeds both questions and chunks
         self._chat_model = chat_model
         self.use_llm = (chat_model is not None or self.settings.llm_enabled) if use_llm is None else use_llm
         self._store: Store | None = None
@@ -88,6 +89,15 @@ class Assistant:
 
             self._embeddings = make_embeddings(self.settings)
         return self._embeddings
+
+    @property
+    def ingest_embeddings(self) -> Embeddings:
+        """The model that embeds ingested chunks: the fastest runtime here (questions never wait for it)."""
+        if self._ingest_embeddings is None:
+            from .embed import make_ingest_embeddings
+
+            self._ingest_embeddings = make_ingest_embeddings(self.settings, self.embeddings)
+        return self._ingest_embeddings
 
     @property
     def chat_model(self) -> BaseChatModel | None:
@@ -117,7 +127,8 @@ class Assistant:
     # -- ingest -----------------------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[Path], **progress: Callable[..., None]) -> IngestReport:
-        return ingest_paths(list(paths), self.store(create=True), self.embeddings, self.settings, **progress)
+        return ingest_paths(list(paths), self.store(create=True), self.ingest_embeddings, self.settings,
+                            **progress)
 
     # -- ask --------------------------------------------------------------------------------------------
 
