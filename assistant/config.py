@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     openai_embedding_model: str = Field("text-embedding-3-small", description="Model for provider 'openai'.")
     embed_batch_size: int = Field(
         256, ge=1, description="Texts per embedding call (ingest writes 4x this per batch; the local model runs "
-        "them sorted by length, 32 at a time with torch, 4 with ONNX)."
+        "them sorted by length, 32 at a time with torch, one by one with ONNX)."
     )
     torch_threads: int = Field(
         0, ge=0, description="CPU threads of the local embedding model (ONNX Runtime or torch); 0 = the runtime's "

@@ -54,11 +54,11 @@ _LOCK = threading.Lock()
 # 2 threads on a busy machine: 32 fastest (16 and 64 both slower); 600-character chunks: flat from
 # 8 to 32, slower at 64. 32 is never the slow choice.
 CPU_BATCH = 32
-# Texts per ONNX Runtime call. Unlike torch, bigger batches are slower per text here, and hold more memory
-# (measured, 256 RealTimeQA chunks of 800 characters, 1 thread, chunks per CPU-second: 1: 30.7, 4: 30.0,
-# 8: 26.4, 16: 24.2, 64: 20.2; peak RSS 300 MB at 1 and 4, 465 MB at 16). 4 still spreads the per-call
-# overhead over a few short texts (excerpt sentences). Texts are sorted by token count, so little padding.
-ONNX_BATCH = 4
+# Texts per ONNX Runtime call. Unlike torch, bigger batches are slower per text here, and hold more memory:
+# measured on 256 RealTimeQA chunks of 800 characters, 1 thread, chunks per CPU-second, two runs on a busy
+# machine: batch 1: 30.7 / 28.6, 4: 30.0 / 24.7, 16: 24.2 / 20.4, 64: 20.2; peak RSS 300 MB at 1 and 4,
+# 465 MB at 16. One text per call also needs no padding, so a text's vector never depends on its batch.
+ONNX_BATCH = 1
 _MALLOC_TRIM: Any = None  # glibc's malloc_trim, False where there is none
 
 
@@ -171,7 +171,7 @@ class OnnxEmbeddings(_MiniLM):
         return load_onnx_minilm(self.threads)
 
     def encode(self, texts: list[str]) -> Any:
-        """numpy array (len(texts), 384), rows normalised; texts run sorted by token count, a few at a time."""
+        """numpy array (len(texts), 384), rows normalised; texts run sorted by token count, ``ONNX_BATCH`` at a time."""
         import numpy as np
 
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
