@@ -235,3 +235,20 @@ def test_without_the_torch_extra_ingest_and_ask_use_onnx(tmp_path: Path, samples
     assert done.returncode == 0, done.stderr[-2000:]
     runtime, chunks, covering = done.stdout.split()
     assert runtime == "onnx-int8" and int(chunks) > 0 and int(covering) >= 2
+
+
+def test_a_repeated_text_is_embedded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = OnnxEmbeddings(threads=1)
+    seen: list[list[str]] = []
+    inner = model._encode
+
+    def counting(texts: list[str]) -> Any:
+        seen.append(list(texts))
+        return inner(texts)
+
+    monkeypatch.setattr(model, "_encode", counting)
+    texts = ["Iowa", NEWS[0], "Iowa", NEWS[1], NEWS[0]]
+    vectors = model.encode(texts)
+    assert seen == [["Iowa", NEWS[0], NEWS[1]]]
+    assert np.array_equal(vectors[0], vectors[2]) and np.array_equal(vectors[1], vectors[4])
+    assert np.allclose(vectors[3], model.encode([NEWS[1]])[0], atol=1e-6)
