@@ -76,6 +76,7 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         self._embeddings = embeddings
+        self._ingest_embeddings = embeddings  # one given model embeds both questions and chunks
         self._chat_model = chat_model
         self.use_llm = (chat_model is not None or self.settings.llm_enabled) if use_llm is None else use_llm
         self._store: Store | None = None
@@ -95,6 +96,15 @@ class Assistant:
 
             self._embeddings = make_embeddings(self.settings)
         return self._embeddings
+
+    @property
+    def ingest_embeddings(self) -> Embeddings:
+        """The model that embeds ingested chunks: the fastest runtime here (questions never wait for it)."""
+        if self._ingest_embeddings is None:
+            from .embed import make_ingest_embeddings
+
+            self._ingest_embeddings = make_ingest_embeddings(self.settings, self.embeddings)
+        return self._ingest_embeddings
 
     @property
     def chat_model(self) -> BaseChatModel | None:
@@ -134,7 +144,7 @@ class Assistant:
     def ingest(self, paths: Sequence[Path | str], *, since: date | None = None,
                **progress: Callable[..., None]) -> IngestReport:
         """Ingest files, folders and links (feeds: entries not older than ``since``)."""
-        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, since=since,
+        return ingest_paths(list(paths), self.corpus(create=True), self.ingest_embeddings, self.settings, since=since,
                             **progress)
 
     def show(self, article_id: str) -> Article:
