@@ -268,18 +268,39 @@ def _verb_like(word: str) -> bool:
 
 
 def _noun_phrase(words: list[tuple[str, int, int]], kind: str) -> set[int]:
-    """Indexes of the words of the subject noun phrase of "WH AUX [the boil-water advisory] expected to be
-    lifted?": after the auxiliary, up to the first verb-like word or preposition, the last word excepted."""
-    if kind == "yes-no" or len(words) < 3 or normalize(words[0][0]) not in _QWORDS or normalize(words[1][0]) not in AUX:
+    """Indexes of the words of the subject noun phrase: "WH AUX [the boil-water advisory] expected to be
+    lifted?", "Was [the transit workers' union] consulted?": after the auxiliary, up to the first verb-like
+    word or preposition. With no verb found, a yes/no question's subject is its names ("Did Marlow County
+    submit ...") after do or a modal, or all but its last word after be or have ("Is the bridge open?")."""
+    if len(words) < 2:
+        return set()
+    first = normalize(words[0][0])
+    if kind == "yes-no" and first in AUX:
+        begin = 1
+    elif len(words) >= 3 and first in _QWORDS and normalize(words[1][0]) in AUX:
+        begin = 2
+    else:
         return set()
     out: list[int] = []
-    for i in range(2, len(words)):
+    verb = False
+    for i in range(begin, len(words)):
         low = _clean_word(words[i][0])
-        if low in _PREP or low in AUX or (out and _verb_like(low)) or low == "to":
+        nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
+        if low in _PREP or low in AUX or low == "to":
+            verb = verb or (low in AUX and bool(out))  # "the stolen painting [been] recovered"
+            break
+        if out and _verb_like(low) and nxt not in AUX:  # "painting been recovered": a noun, still
+            verb = True
             break
         if low not in _FILLER and low not in _STOP:
             out.append(i)
-    return set(out[:-1]) if len(out) >= 1 and out[-1] == len(words) - 1 else set(out)
+    if kind != "yes-no":
+        return set(out[:-1]) if out and out[-1] == len(words) - 1 else set(out)
+    if verb:
+        return set(out)
+    if first in _BE_HAVE:
+        return set(out[:-1])
+    return {i for i in out if words[i][0][:1].isupper()}
 
 
 _STOP = frozenset("""
@@ -862,10 +883,14 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     span: tuple[int, int] | None = None
     weights = [w for _, w in asked.focus if w] or [1.0]
     top = max(weights)
+    # the predicate answers: the first of the question's main words, and those the lexicon knows as
+    # predicates; the object's words ("the recount result") come with either answer
+    main = [f for f, w in asked.focus if w == top]
+    predicate = set(main[:1]) | {f for f in main if any(f in same for same, _ in _FAMILIES)}
     for i, (word, s, e) in enumerate(words):
         st = stem(_clean_word(word))
         for f, weight in asked.focus:
-            if not weight:
+            if not weight or (weight == top and f not in predicate):
                 continue
             rel = related(st, f)
             if not rel:
