@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+EXTRA_SOURCES = 4  # searched past ASSISTANT_MAX_SOURCES: a covering source there is named in a notice
 Turn = tuple[str, str]  # (user question, assistant answer text)
 
 
@@ -180,7 +181,9 @@ class Assistant:
             raise EmptyStoreError(store.location)
         from .embed import encode
 
-        retrieval = self.retriever().search(searched, lambda text: encode(self.embeddings, [text])[0], as_of=as_of)
+        # a few more than are shown, so that a covering source past the cut is named, not hidden
+        retrieval = self.retriever().search(searched, lambda text: encode(self.embeddings, [text])[0], as_of=as_of,
+                                            k=self.settings.max_sources + EXTRA_SOURCES)
         found, q_vec = retrieval.results, retrieval.question_vector
         self.last_retrieval = retrieval
         if self._vectors is None:
@@ -197,6 +200,8 @@ class Assistant:
         attributed: list[Attributed] = []
         next_n = 1
         ordered = sorted(selections, key=lambda s: (not s.chosen, -s.best, -s.best_chunk_score))
+        ordered, beyond = ordered[:self.settings.max_sources], [s for s in ordered[self.settings.max_sources:]
+                                                                  if s.chosen]
         for i, sel in enumerate(ordered, start=1):
             articles[sel.article.id] = sel.article
             source, claims = _source_answer(i, sel, next_n)
@@ -208,6 +213,13 @@ class Assistant:
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
                         mode="extractive", sources=sources, filters=retrieval.filters,
                         notices=list(retrieval.notices))
+        if beyond:
+            answer.notices.append(
+                f"{len(beyond)} more source(s) address this question: "
+                + "; ".join(" — ".join(x for x in (b.article.outlet, b.article.title) if x) or b.article.id
+                            for b in beyond)
+                + f" (ASSISTANT_MAX_SOURCES={self.settings.max_sources + len(beyond)} shows them)."
+            )
         asked = analyse(subject)
         pins = {s.n: entity_pins(asked, subject, articles[s.id].text, s.title) for s in answer.covering} \
             if method.entity_split else {}

@@ -917,8 +917,8 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     if not total or span is None:
         return []
     polarity = 1 if total > 0 else -1
-    predicate = next((f for f, w in asked.focus if w == top), "")
-    value = ("yes" if polarity > 0 else "no") + (f": {predicate}" if predicate else "")
+    verb = main[0] if main else ""
+    value = ("yes" if polarity > 0 else "no") + (f": {verb}" if verb else "")
     return [Found(span[0], span[1], "yes-no", value, polarity=polarity, key=("yes-no", polarity),
                   score=0.5 + abs(total), support=abs(total))]
 

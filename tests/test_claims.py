@@ -191,3 +191,24 @@ def test_seeds_show_both_sides_each_in_its_own_words_and_attributed(assistant: A
     assert any(c.said_by == "Arab officials" and c.text == "had not been informed" for c in no)
     assert {g.value for g in answer.groups} == {"yes: consult", "no: consult"}
     assert answer.disagreement_note and "Arab officials" in answer.disagreement_note
+
+
+def test_a_covering_source_past_max_sources_is_named_not_hidden(embeddings: Any, tmp_path: Path) -> None:
+    from assistant.answer import Assistant
+    from assistant.config import Settings
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i, outlet in enumerate(["Alder Post", "Birch Times", "Cedar Ledger"]):
+        (folder / f"{i}.md").write_text(
+            f'---\ntitle: "Kiln Street market opens"\nsource: "{outlet}"\ndate: 2025-05-0{i + 1}\n---\n\n'
+            f"The Kiln Street market opened on Saturday with {40 + i} stalls, organisers said.\n", encoding="utf-8")
+    settings = Settings(store_dir=tmp_path / "store", max_sources=2, _env_file=None)  # type: ignore[call-arg]
+    assistant = Assistant(settings, embeddings=embeddings, use_llm=False)
+    assistant.ingest([folder])
+    answer = assistant.ask("How many stalls did the Kiln Street market open with?")
+    assert len(answer.sources) == 2 and len(answer.covering) == 2
+    [notice] = [n for n in answer.notices if "more source" in n]
+    shown = {s.outlet for s in answer.sources}
+    [hidden] = {"Alder Post", "Birch Times", "Cedar Ledger"} - shown
+    assert notice.startswith("1 more source(s) address this question") and hidden in notice
