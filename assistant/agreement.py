@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .claims import Asked, Found, canonical_name, stem
+from .claims import Asked, Found, canonical_name
 from .schema import ClaimGroup
 from .text import normalize
 
@@ -133,25 +133,16 @@ _QUALIFIER = r"\s*\((?P<paren>[^()]{2,60})\)|,\s(?P<comma>[A-Z][\w'’\-]+(?:\s[
 
 def entity_pins(asked: Asked, question: str, article_text: str, title: str | None) -> frozenset[str]:
     """What an article pins the question's subject name to: "Broken Bow, Nebraska", "Lazy Afternoon
-    (Barbra Streisand album)", "Indonesia Corruption Watch"; the capitalised words of the qualifier."""
+    (Barbra Streisand album)"; the capitalised words of the qualifier."""
     pins: set[str] = set()
     text = f"{title or ''}\n{article_text}"
     for phrase in _subject_phrases(question):
         pattern = re.escape(phrase).replace(r"\ ", r"\s+")
-        for m in re.finditer(rf"(?P<pre>\b[A-Z][\w'’\-]+\s+)?{pattern}(?:{_QUALIFIER})?", text):
+        for m in re.finditer(rf"{pattern}(?:{_QUALIFIER})?", text):
             qualifier = m["paren"] or m["comma"] or ""
             words = re.findall(r"[A-Z][\w'’\-]+", qualifier)
-            pre = (m["pre"] or "").strip()
-            if pre and stem(normalize(pre)) not in asked.subject and normalize(pre) not in _NOT_QUALIFIERS:
-                words.append(pre)
             pins |= {canonical_name(w) for w in words if canonical_name(w)}
     return frozenset(pins - {""})
-
-
-_NOT_QUALIFIERS = frozenset("""
-the a an this that in on at of for by from with and but as when after before while its his her their our new
-old former
-""".split())  # noqa: SIM905
 
 
 def _subject_phrases(question: str) -> list[str]:

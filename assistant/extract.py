@@ -357,7 +357,7 @@ def _choose(asked: Asked, subject: set[str], rarest: str | None, article: Articl
         return []  # it is about the story, but does not say what was asked
     if method.clause_cut:
         for c in chosen:
-            _cut_run_on(c, method.excerpt_max_chars)
+            _cut_run_on(c, method.excerpt_max_chars, set(terms(asked.text, method.normalise)))
     return chosen
 
 
@@ -430,15 +430,16 @@ def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
 _CLAUSE_END = re.compile(r"[,;:)\]]\s|\s[–—-]\s|\s\|\s|\s{2,}")
 
 
-def _cut_run_on(cand: Candidate, max_chars: int) -> None:
-    """Cut a run-on sentence (an infobox, a list of links) to the clauses around its answer, verbatim."""
+def _cut_run_on(cand: Candidate, max_chars: int, q_terms: set[str]) -> None:
+    """Cut a run-on sentence (an infobox, a list of links) to the clauses around its answer (or, without
+    one, around where the question's words are densest), verbatim."""
     if cand.end - cand.start <= max_chars:
         return
     text = cand.article.text
     if cand.found:
         focus_start, focus_end = cand.found[0].start, cand.found[0].end
     else:
-        focus_start = focus_end = cand.start + min(max_chars, cand.end - cand.start) // 2
+        focus_start = focus_end = _densest(text, cand.start, cand.end, q_terms, max_chars)
     lo = max(cand.start, focus_end - max_chars)
     hi = min(cand.end, focus_start + max_chars)
     # widest window within the cap, on clause (or else word) boundaries, holding the answer
@@ -448,6 +449,14 @@ def _cut_run_on(cand: Candidate, max_chars: int) -> None:
     start = _boundary(text, start, cand.start, focus_start, forward=True)
     end = _boundary(text, end, focus_end, cand.end, forward=False)
     cand.start, cand.end = start, end
+
+
+def _densest(text: str, start: int, end: int, q_terms: set[str], width: int) -> int:
+    """The offset in ``text[start:end]`` around which the question's words are densest within ``width``."""
+    hits = [start + m.start() for m in _WORD.finditer(text, start, end) if set(terms(m.group())) & q_terms]
+    if not hits:
+        return start + min(width, end - start) // 2
+    return max(hits, key=lambda p: sum(abs(p - q) <= width // 2 for q in hits))
 
 
 def _boundary(text: str, pos: int, lo: int, hi: int, *, forward: bool) -> int:

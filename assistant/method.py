@@ -31,7 +31,7 @@ class Method:
     claim_bonus: float = 0.08  # a sentence holding the kind of answer asked for
     claim_support: float = 0.25  # a claim counts when the sentence ties it this plainly to the question
     relative_floor: float = 0.6  # a source covers only when its best sentence scores this share of the best source's
-    excerpt_max_chars: int = 320  # a run-on excerpt is cut to the clause around its answer within this
+    excerpt_max_chars: int = 400  # a run-on excerpt is cut to the clause around its answer within this
 
 
 DEFAULT_METHOD = Method()
