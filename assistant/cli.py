@@ -273,18 +273,31 @@ def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print the sum
 
 @app.command("eval")
 def eval_command(
-    corpus: Annotated[Path, typer.Argument(help="Corpus file (.jsonl/.jsonl.gz/.json) whose records have an 'id'.")],
-    questions: Annotated[Path, typer.Argument(help="JSON lines: question, answer, gold_article_ids[, question_date].")],
+    corpus: Annotated[Path, typer.Argument(help="Corpus file (.jsonl/.jsonl.gz/.json) whose records have an 'id'; "
+                                                "or an articles folder (then CONVERSATIONS.json), or a folder "
+                                                "holding conversations.json and its articles.")],
+    questions: Annotated[Path | None, typer.Argument(
+        help="JSON lines: question, answer, gold_article_ids[, question_date]; or a conversations.json.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the full report (JSON) here.")] = None,
     no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Use the store as it is (no top-up).")] = False,
     no_ablations: Annotated[bool, typer.Option("--no-ablations", help="Skip the ablation rows.")] = False,
 ) -> None:
-    """Benchmark retrieval: bm25s vs LangChain Chroma vs this assistant, in one run (use --store to reuse a store)."""
+    """Benchmark retrieval: bm25s vs LangChain Chroma vs this assistant, in one run (use --store to reuse a store);
+    or, given a conversations file, how follow-up questions are answered, per turn kind."""
     from .evaluate import format_table, run_eval
 
     with edge():
         settings = make_settings()
+        from .eval_conversations import run_from_cli
+
+        text = run_from_cli(corpus, questions, settings, limit=limit, json_path=json_path, ingest=not no_ingest,
+                            with_ablations=not no_ablations, progress=lambda m: err.print(m))
+        if text is not None:  # the arguments named a conversations file
+            out.print(text, markup=False, soft_wrap=True)
+            return
+        if questions is None:
+            raise ConfigError("Give the questions file too: assistant eval CORPUS QUESTIONS.jsonl")
         report = run_eval(corpus, questions, settings, limit=limit, ingest=not no_ingest,
                           with_ablations=not no_ablations, progress=lambda m: err.print(m))
         out.print(format_table(report), markup=False)

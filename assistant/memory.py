@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .extract import STOPWORDS, terms
+
+if TYPE_CHECKING:
+    from .schema import Answer
 
 _REFERENCE = re.compile(
     r"\b(it|its|this|that|these|those|they|them|their|he|him|his|she|her|there|then|other|others|same|"
@@ -48,3 +52,28 @@ def condense_offline(question: str, previous: list[str]) -> str:
     if not carried:
         return question
     return f"{question.rstrip()} (about: {' '.join(carried[:8])})"
+
+
+class Conversation:
+    """The turns a chat (or an eval) remembers, the last ``max_turns`` of them, oldest first."""
+
+    def __init__(self, max_turns: int) -> None:
+        from collections import deque
+
+        self._turns: deque[tuple[str, str]] = deque(maxlen=max_turns or None)
+        self.max_turns = max_turns
+
+    def remember(self, answer: Answer) -> None:
+        if self.max_turns:
+            self._turns.append(remembered(answer))
+
+    def history(self) -> list[tuple[str, str]]:
+        return list(self._turns)
+
+    def reset(self) -> None:
+        self._turns.clear()
+
+
+def remembered(answer: Answer) -> tuple[str, str]:
+    """What the conversation keeps of one turn: the question as asked and a short text of the answer."""
+    return answer.question, answer.answer or " ".join(e.quote for e in answer.excerpts) or answer.summary
