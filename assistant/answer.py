@@ -18,6 +18,7 @@ from .config import Settings
 from .errors import AssistantError, EmptyStoreError, QuestionError
 from .extract import Claim, SentenceVectors, find_disagreement, select_excerpts
 from .ingest import IngestReport, ingest_paths
+from .memory import FollowUp, FollowUpOptions, HistoryItem, Turn
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Article, Excerpt, SourceAnswer
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-Turn = tuple[str, str]  # (user question, assistant answer text)
+MAX_HISTORY_ANSWER_CHARS = 600  # of each earlier answer's text, in the LLM's rewrite prompt
 
 
 _EXCERPTS_TAG = re.compile(r"<\s*(/?)\s*excerpts\s*>", re.IGNORECASE)
@@ -76,6 +77,7 @@ class Assistant:
         self._vectors: SentenceVectors | None = None
         self._retriever: Retriever | None = None
         self.last_retrieval: Retrieval | None = None  # how the last question was searched (eval, debugging)
+        self.followups = FollowUpOptions()  # which parts of follow-up resolution run (eval ablations)
         if self.use_llm:
             self.prompts = load_prompts(self.settings.prompts_dir)
 
@@ -125,20 +127,22 @@ class Assistant:
         self,
         question: str,
         *,
-        history: Sequence[Turn] = (),
+        history: Sequence[HistoryItem] = (),
         on_token: Callable[[str], None] | None = None,
         on_source: Callable[[SourceAnswer], None] | None = None,
         as_of: date | None = None,
     ) -> Answer:
         """Answer ``question`` with per-source verbatim excerpts (and an LLM answer when configured).
 
-        ``history`` holds earlier turns; a follow-up is first rewritten into a standalone question.
+        ``history`` holds earlier turns (``memory.Turn``s, ``Answer``s or (question, answer text) pairs); a
+        follow-up is first rewritten into a standalone question (``condense``).
         ``as_of`` is the reference date of "this week", "last month"... (today when None) and ranks newer
         articles down and recent ones up; the filters applied are listed in ``answer.filters``.
         ``on_token`` receives the LLM answer as it streams; ``on_source`` each source as it is ready.
         """
         question = clean_question(question)
-        searched = self.condense(question, history) if history else question
+        follow_up = self.condense(question, history)
+        searched = follow_up.standalone
         store = self.store()
         if store.count_articles() == 0:
             raise EmptyStoreError(store.location)
@@ -179,7 +183,7 @@ class Assistant:
                 on_source(source)
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
                         mode="extractive", sources=sources, filters=retrieval.filters,
-                        notices=list(retrieval.notices))
+                        notices=[*follow_up.notices, *retrieval.notices])
         claims = [Claim(s.n, e.n, e.quote, e.score) for s in answer.covering for e in s.excerpts]
         pair = find_disagreement(subject, claims)
         if pair:
@@ -239,33 +243,56 @@ class Assistant:
 
     # -- conversation -----------------------------------------------------------------------------------
 
-    def condense(self, question: str, history: Sequence[Turn]) -> str:
-        """A standalone version of a follow-up question (LLM when configured, else a deterministic rewrite)."""
-        from .memory import condense_offline
+    def condense(self, question: str, history: Sequence[HistoryItem]) -> FollowUp:
+        """How ``question`` is searched after ``history``: as typed, or rewritten into a standalone question.
 
-        turns = list(history)[-self.settings.history_turns:] if self.settings.history_turns else []
-        if not turns:
-            return question
-        model = self.chat_model if self.use_llm else None
-        if model is not None:
-            from langchain_core.messages import HumanMessage
+        The offline resolution (``memory.resolve``) decides whether the question depends on the conversation.
+        When it does and an LLM is configured, the LLM rewrites it from the conversation and the last answer's
+        sources and claims; a rewrite that adds words found nowhere in the conversation is not used (the
+        offline one is, with a notice).
+        """
+        from .memory import AssistantCorpus, as_turns, resolve
 
-            from .llm import llm_failures, run_chat
+        keep = self.settings.history_turns
+        turns = as_turns(history)[-keep:] if keep else []
+        offline = resolve(question, turns, AssistantCorpus(self), self.followups)
+        model = self.chat_model if self.use_llm and offline.dependent else None
+        if model is None:
+            return offline
+        from langchain_core.messages import HumanMessage
 
-            lines = []
-            for q, a in turns:
-                lines.append(f"User: {q}")
-                if a:
-                    lines.append(f"Assistant: {a[:600]}")
-            failures: tuple[type[BaseException], ...] = (AssistantError, *llm_failures())
-            try:
-                rewritten = run_chat(model, [HumanMessage(self.prompts.condense.format(
-                    history="\n".join(lines), question=question))]).strip().strip('"')
-                if rewritten:
-                    return clean_question(rewritten.splitlines()[0])
-            except failures:
-                log.info("condense failed; using the offline rewrite")
-        return condense_offline(question, [q for q, _ in turns])
+        from .llm import describe_failure, llm_failures, run_chat
+        from .memory import added_words, answer_as_data
+
+        prompt = self.prompts.condense.format(history=history_text(turns), answer=answer_as_data(turns[-1].answer),
+                                              question=question)
+        failures: tuple[type[BaseException], ...] = (AssistantError, *llm_failures())
+        try:
+            reply = run_chat(model, [HumanMessage(prompt)]).strip()
+            rewritten = clean_question((reply.splitlines() or [""])[0].strip().strip('"“”'))
+        except failures as err:
+            reason = describe_failure(err) if not isinstance(err, AssistantError) else "no question in its reply"
+            offline.notices.append(f"The LLM could not rewrite the follow-up ({reason}); searched the offline "
+                                   "rewrite.")
+            return offline
+        added = added_words(rewritten, turns, question)
+        if added:
+            offline.notices.append("The LLM's rewrite of the follow-up used words found nowhere in the "
+                                   f"conversation ({', '.join(added)}); searched the offline rewrite instead.")
+            return offline
+        return FollowUp(question, rewritten, True, "rewritten by the LLM", notices=[])
+
+
+def history_text(turns: Sequence[Turn]) -> str:
+    """The conversation as the rewrite prompt shows it: each question, and the start of each answer's text."""
+    lines = []
+    for turn in turns:
+        lines.append(f"User: {as_data(turn.question)}")
+        if turn.searched != turn.question:
+            lines.append(f"(searched as: {as_data(turn.searched)})")
+        if turn.text:
+            lines.append(f"Assistant: {as_data(turn.text[:MAX_HISTORY_ANSWER_CHARS])}")
+    return "\n".join(lines)
 
 
 def summarise(answer: Answer, searched: int) -> str:

@@ -40,6 +40,7 @@ from .text import normalize
 
 if TYPE_CHECKING:
     from .answer import Assistant
+    from .memory import FollowUpOptions
     from .schema import Answer
 
 KINDS = ("first", "pronoun", "other-source", "ellipsis", "attribute", "switch")
@@ -202,7 +203,7 @@ def score_turn(conv: str, i: int, turn: LabelledTurn, answer: Answer, match: boo
     quoted: dict[str, bool] = {}
     quoted_n: dict[str, bool] = {}
     for file in turn.covering:
-        phrase = turn.answers.get(file)
+        phrase = turn.answers.get(file) or ""
         source = by_file.get(file)
         quotes = [e.quote for e in source.excerpts] if source is not None and source.covers else []
         quoted[file] = bool(phrase) and any(phrase in q for q in quotes)
@@ -355,13 +356,20 @@ def run_conversations_eval(
         "conversations": len(conversations), "turns": len(main), "judge": judge.name,
         "judge_failures": judge.failures, "articles_in_store": store.count_articles(), "store": store.location,
         "rows": rows, "misses": attribute_misses(main, oracle),
-        "turn_results": [r.as_dict() for r in main], "seconds_total": round(time.perf_counter() - t_all, 1),
+        "turn_results": [r.as_dict() for r in main], "oracle_results": [r.as_dict() for r in oracle],
+        "seconds_total": round(time.perf_counter() - t_all, 1),
     }
 
 
-def ablations() -> list[tuple[str, Any]]:
+def ablations() -> list[tuple[str, FollowUpOptions]]:
     """(row name, follow-up options) with one part of the follow-up handling switched off each."""
-    return []
+    from .memory import FollowUpOptions
+
+    return [
+        ("- turn classifier (every turn a follow-up)", FollowUpOptions(classify=False)),
+        ("- references from the answer (questions only)", FollowUpOptions(from_answer=False)),
+        ("- outlet scoping", FollowUpOptions(outlet_scope=False)),
+    ]
 
 
 def _fmt(value: float | None) -> str:

@@ -254,6 +254,7 @@ def find_outlets(question: str, outlets: Iterable[str]) -> tuple[list[str], list
                 names.setdefault(alias, outlet)
     found: list[str] = []
     spans: list[tuple[int, int]] = []
+    listed: list[tuple[str, re.Match[str]]] = []  # bare mentions, kept for the list rule below
     for mention in sorted(names, key=len, reverse=True):
         pattern = _outlet_pattern(mention)
         for m in pattern.finditer(question):
@@ -262,13 +263,47 @@ def find_outlets(question: str, outlets: Iterable[str]) -> tuple[list[str], list
             before = re.search(rf"{_OUTLET_BEFORE}\s+$", question[: m.start()], re.I)
             after = re.match(rf"\s*{_OUTLET_AFTER}", question[m.end():], re.I)
             if not before and not after:
+                listed.append((mention, m))
                 continue
             start = before.start() if before else m.start()
             end = m.end() + (after.end() if after else 0)
             spans.append((start, end))
             if names[mention] not in found:
                 found.append(names[mention])
+    # "according to CNN and the AP": a name joined by "and", "or" or a comma to an outlet the question asks
+    # about is asked about too
+    joiner = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)", re.I)
+    changed = bool(spans)
+    while changed:
+        changed = False
+        for mention, m in list(listed):
+            if any(s <= m.start() < e for s, e in spans):
+                listed.remove((mention, m))
+                continue
+            after_one = next(((e, m.end()) for s, e in spans if e <= m.start() and joiner.fullmatch(
+                question[e:m.start()])), None)
+            before_one = next(((m.start(), s) for s, e in spans if m.end() <= s and joiner.fullmatch(
+                question[m.end():s] + " ")), None)
+            span = after_one or before_one
+            if span is None:
+                continue
+            spans.append(span)
+            listed.remove((mention, m))
+            if names[mention] not in found:
+                found.append(names[mention])
+            changed = True
     return found, spans
+
+
+def outlet_mentions(question: str, outlets: Iterable[str]) -> list[tuple[str, tuple[int, int]]]:
+    """Every mention of a known outlet in ``question``, filter phrase or not: (name as ``outlets`` spells it,
+    span), in the order they appear; a longer name wins over a shorter one inside it."""
+    taken: list[tuple[str, tuple[int, int]]] = []
+    for outlet in sorted({o for o in outlets if o and len(o) <= 60}, key=len, reverse=True):
+        for m in _outlet_pattern(outlet).finditer(question):
+            if not any(s < m.end() and m.start() < e for _, (s, e) in taken):
+                taken.append((outlet, m.span()))
+    return sorted(taken, key=lambda t: t[1])
 
 
 # --------------------------------------------------------------------------------------------------
