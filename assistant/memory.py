@@ -637,9 +637,9 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
     if continues or (demonstrative == "claim" and not claim) or unnamed:
         core, _ = _strip_about(ctx.core)
         about.append(core.strip().rstrip("?.!"))
-        shown = _claim(answer) if fragment else None
-        if shown:  # "by how many votes?" after "who won?": the winner the answer named
-            about.append(f"“{shown}”")
+        answered = _claim(answer) if fragment else None
+        if answered:  # "by how many votes?" after "who won?": the winner the answer named
+            about.append(f"“{answered}”")
         reasons.append("continues the last question")
     else:
         mentioned = {t for a in about for t in stems(a)}
