@@ -288,6 +288,7 @@ class _Context:
     vocabulary: set[str]  # stems of the story's articles and of the last searched question
     subject: list[str]  # the last question's words that name the story, in order
     questions: list[str]  # every earlier question, as typed and as searched
+    names: set[str]  # words the story's articles write with a capital inside a sentence (case-folded)
 
 
 def _without_outlets(searched: str, known: Sequence[str]) -> tuple[str, list[str]]:
@@ -317,6 +318,7 @@ def _context(turns: Sequence[Turn], corpus: Corpus, options: FollowUpOptions) ->
     vocabulary = set(stems(core))
     leads: list[set[str]] = []
     names: set[str] = set()
+    lower: set[str] = set()  # words written in lower case somewhere: "Fire Chief" does not make "fire" a name
     outlets: list[str] = []
     for a in story:
         art = articles.get(a)
@@ -324,13 +326,18 @@ def _context(turns: Sequence[Turn], corpus: Corpus, options: FollowUpOptions) ->
             continue
         vocabulary |= set(stems(f"{art.title or ''} {art.text}"))
         leads.append(set(stems(f"{art.title or ''} {art.text[:LEAD_CHARS]}")))
-        names |= {w.casefold() for m in _CAPS_RUN.finditer(fold(art.text)) for w in _words(m.group(0))}
+        body = fold(art.text)
+        names |= {w.casefold() for m in _CAPS_RUN.finditer(body) for w in _words(m.group(0))}
+        lower |= {w for w in _words(body) if w.islower()}
         if art.outlet and art.outlet not in outlets:
             outlets.append(art.outlet)
+    # a phrase around a capitalised word names the story ("Port Selden", "Marlow County"); a question names its
+    # own subject only with a word the story never writes in lower case ("Hamas", not "hospital")
     subject = _subject(_QUOTED.sub(" ", core), leads, names, set(story), corpus)
+    names -= lower
     questions = [q for t in turns for q in (t.question, t.searched)]
     return _Context(last, topic, known, core, last_outlets if options.outlet_scope else [], story, outlets,
-                    vocabulary, subject, questions)
+                    vocabulary, subject, questions, names)
 
 
 def _story(core: str, answer: Answer | None, corpus: Corpus) -> list[str]:
@@ -519,6 +526,8 @@ def _demonstrative(question: str) -> str | None:
         nxt = words[i + 1].lower() if i + 1 < len(words) else ""
         if not nxt or nxt in CLAIM_WORDS or nxt in ("is", "was", "true", "right", "correct"):
             return "claim"
+        if i and words[i - 1].lower() in AUXILIARIES:
+            return "thing"  # "when did that happen?": "that" is the subject of the verb after it
         if nxt in STOPWORDS or words[i + 1][:1].isupper():
             continue  # "said that the ...", "that Greyfield ...": a clause follows
         return "thing"
@@ -561,10 +570,14 @@ def resolve(question: str, history: Sequence[Turn], corpus: Corpus,
         if not is_contrast and _names_other_story(question, new, ctx, corpus, at_least=2):
             return FollowUp(question, question, reason="stands alone: it names another story ("
                             + ", ".join(new[:4]) + ")")
-        refers = any(w in PERSON_PRONOUNS or w in THING_PRONOUNS for w in low_words) or _OTHER.search(question)
-        if (not refers and not is_contrast and len(subject_stems) >= 2
+        refers = (any(w in PERSON_PRONOUNS or w in THING_PRONOUNS for w in low_words) or _OTHER.search(question)
+                  or is_contrast or _demonstrative(question) is not None or _is_fragment(question, content))
+        if (not refers and len(subject_stems) >= 2
                 and len(subject_stems & own_stems) * 3 >= 2 * len(subject_stems)):
             return FollowUp(question, question, reason="stands alone: it names the story itself")
+        named = [w for w, _ in content if w.casefold() in ctx.names]
+        if not refers and named:
+            return FollowUp(question, question, reason="stands alone: it names its subject (" + ", ".join(named) + ")")
     return _follow_up(question, content, ctx, options, is_contrast, rest)
 
 
@@ -587,6 +600,7 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
     text = question.strip()
     about: list[str] = []
     outlets: list[str] = []
+    notices: list[str] = []
 
     # outlets: named in the question, or "the other outlet(s)"
     named = [name for name, _ in outlet_mentions(question, ctx.known)] if options.outlet_scope else []
@@ -596,6 +610,8 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
         exclude = ctx.last_outlets or shown
         named = [o for o in ctx.story_outlets if o not in exclude]
         reasons.append("the other outlet(s): " + (", ".join(named) if named else "none found"))
+        if not named:
+            notices.append("No other outlet covers this story; searched all outlets.")
     same_question = not content or (is_contrast and not _content(rest, ctx.known))
     if named and same_question:
         topic = ctx.topic.searched
@@ -603,7 +619,7 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
             reasons.append(f"the question under discussion: {ctx.topic.question}")
         standalone = _scoped(topic, named, ctx.known)
         reasons.insert(0, "follow-up: the last question, asked of " + ", ".join(named))
-        return FollowUp(question, standalone, True, "; ".join(reasons), named)
+        return FollowUp(question, standalone, True, "; ".join(reasons), named, notices)
     if named:
         outlets = named
         if set(parse_query(text, outlets=ctx.known).outlets) != set(named):
@@ -645,7 +661,7 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
         mentioned = {t for a in about for t in stems(a)}
         about.extend(w for w in ctx.subject if (_stem(w) or "") not in own | mentioned)
         reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
-    return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets)
+    return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets, notices)
 
 
 # --------------------------------------------------------------------------------------------------
