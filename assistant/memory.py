@@ -239,9 +239,9 @@ _PAPER_NOUNS = frozenset({"courier", "press", "tribune", "ledger", "gazette", "d
                           "telegraph", "independent", "globe", "inquirer", "sentinel", "bulletin", "record",
                           "review", "daily", "mail", "standard", "express", "mirror", "news-leader"})
 STORY_SIZE = 10  # most articles taken as the story of the conversation
-SAME_STORY = 0.3  # see _story
+MIN_LIKE = 0.1  # see like()
 LEAD_CHARS = 400  # a news story's lead says who did what, where and when
-_OTHER = re.compile(r"\b(?:other|others|another|rest|else|remaining)\b", re.I)
+_OTHER = re.compile(r"\b(?:other|others|another|rest|remaining)\b", re.I)
 _CONTRAST = re.compile(r"^\W*(?:(?:and|but|ok|okay|so|well|then|also|hmm|right)\b[\s,.!]*)*"
                        r"(?:(?:what|how)\s+about\b|and\b|also\b)\s*", re.I)
 _WH_START = re.compile(r"^(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
@@ -288,7 +288,8 @@ class _Context:
     vocabulary: set[str]  # stems of the story's articles and of the last searched question
     subject: list[str]  # the last question's words that name the story, in order
     questions: list[str]  # every earlier question, as typed and as searched
-    names: set[str]  # words the story's articles write with a capital inside a sentence (case-folded)
+    names: set[str]  # words the story's articles write with a capital inside a sentence, never in lower case
+    lower: set[str]  # words the story's articles write in lower case
 
 
 def _without_outlets(searched: str, known: Sequence[str]) -> tuple[str, list[str]]:
@@ -337,17 +338,12 @@ def _context(turns: Sequence[Turn], corpus: Corpus, options: FollowUpOptions) ->
     names -= lower
     questions = [q for t in turns for q in (t.question, t.searched)]
     return _Context(last, topic, known, core, last_outlets if options.outlet_scope else [], story, outlets,
-                    vocabulary, subject, questions, names)
+                    vocabulary, subject, questions, names, lower)
 
 
 def _story(core: str, answer: Answer | None, corpus: Corpus) -> list[str]:
     """The articles of the story under discussion, best first: the sources just shown that match the last
-    question best (or, without an answer, the best keyword matches), and the articles like them.
-
-    "Like them": an article's title and lead, searched as keywords, score another article of the same story at
-    0.17 to 0.72 of the article itself, and an article of another story at 0.09 to 0.29 (measured on the 83
-    articles of 24 stories in disagree-dev); 0.3 keeps the story together and the others out.
-    """
+    question best (or, without an answer, the best keyword matches), and the articles like them."""
     scores = corpus.keyword_scores(_QUOTED.sub(" ", core))
     shown = [s.id for s in answer.covering if s.id in scores] if answer is not None else []
     pool = shown or sorted(scores, key=lambda a: -scores[a])[:STORY_SIZE]
@@ -357,14 +353,31 @@ def _story(core: str, answer: Answer | None, corpus: Corpus) -> list[str]:
     articles = corpus.articles(seeds)
     for seed in seeds:
         art = articles.get(seed)
-        if art is None:
-            continue
-        like = corpus.keyword_scores(f"{art.title or ''} {art.text[:LEAD_CHARS]}")
-        own = like.get(seed, 0.0)
-        for other in sorted(like, key=lambda a: -like[a]):
-            if own and like[other] >= SAME_STORY * own and other not in story:
-                story.append(other)
+        if art is not None:
+            story += [a for a in like(art, corpus) if a not in story]
     return story[:STORY_SIZE]
+
+
+def like(article: Article, corpus: Corpus) -> list[str]:
+    """The other articles of ``article``'s story: those its title and lead, searched as keywords, score above
+    the largest drop in score among the best few (at least 1.5 times, and above a tenth of its own score).
+
+    Articles of one story share the names and words of its lead, so they score well above the rest: on the 83
+    articles of 24 stories in disagree-dev, a same-story article scores 0.17 to 0.72 of the article itself and
+    another story's 0.09 to 0.29; the drop, not a fixed share, tells them apart within each story.
+    """
+    scores = corpus.keyword_scores(f"{article.title or ''} {article.text[:LEAD_CHARS]}")
+    own = scores.pop(article.id, 0.0)
+    if not own:
+        return []
+    ranked = sorted(scores, key=lambda a: -scores[a])[:STORY_SIZE + 1]
+    # past the window the next score is unknown, not 0: only a complete list ends with a drop to nothing
+    ratios = [scores[a] / own for a in ranked] + ([0.0] if len(scores) <= STORY_SIZE else [])
+    drops = [(r / max(nxt, 1e-9), i) for i, (r, nxt) in enumerate(zip(ratios, ratios[1:])) if r >= MIN_LIKE]
+    if not drops:
+        return []
+    drop, cut = max(drops)
+    return ranked[:cut + 1] if drop >= 1.5 else []
 
 
 def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str], corpus: Corpus) -> list[str]:
@@ -477,8 +490,6 @@ def _speaker(answer: Answer | None, ctx: _Context) -> str | None:
             if claim.said_by:
                 return claim.said_by
     asked = set(stems(" ".join(ctx.questions)))
-    shown = " ".join(e.quote for s in answer.covering for e in s.excerpts)
-    lower = {w for w in _words(fold(shown)) if w.islower()}
     for source in answer.covering:
         for excerpt in source.excerpts:
             for m in _PERSON.finditer(excerpt.quote):
@@ -486,8 +497,8 @@ def _speaker(answer: Answer | None, ctx: _Context) -> str | None:
                 words = _words(name)
                 if re.fullmatch(_TITLE, words[0]) and len(words) > 2:
                     words = words[1:]  # "Capt. Samuel Ibarra": the rank before the name
-                # "Deputy Chief" is a rank: its words are written in lower case elsewhere; a name's are not
-                if not words or any(w.lower() in lower for w in words) or (source.outlet and name in source.outlet):
+                # "Fire Captain" is a rank: the story writes its words in lower case too; a name's it does not
+                if any(w.casefold() in ctx.lower for w in words) or (source.outlet and name in source.outlet):
                     continue
                 if not set(stems(name)) <= asked:
                     return name
@@ -565,7 +576,10 @@ def resolve(question: str, history: Sequence[Turn], corpus: Corpus,
     is_contrast = bool(contrast) and rest.strip() != "" and not _WH_START.match(rest.strip())
 
     if options.classify:
-        if is_contrast and _names_other_story(rest, new, ctx, corpus, at_least=1):
+        rest_new = [w for w, stem in _content(rest, ctx.known) if stem not in ctx.vocabulary]
+        # "what about the ferry?": every word of it is foreign to the story, and another story has them
+        if is_contrast and rest_new and len(rest_new) == len(_content(rest, ctx.known)) and _names_other_story(
+                rest, rest_new, ctx, corpus, at_least=len(rest_new)):
             return _ask_of_new_subject(question, rest, ctx)
         if not is_contrast and _names_other_story(question, new, ctx, corpus, at_least=2):
             return FollowUp(question, question, reason="stands alone: it names another story ("
