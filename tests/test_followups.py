@@ -136,6 +136,14 @@ def test_a_question_that_names_the_story_itself_is_searched_as_typed(corpus: Fak
     assert resolve(question, pier, corpus).standalone == question
 
 
+@pytest.mark.parametrize("question", ["What did Marcus Bell say about the repairs?",
+                                      "what did marcus bell say about the repairs"])
+def test_a_question_with_a_name_of_its_own_is_searched_as_typed(corpus: FakeCorpus, pier: list[Turn],
+                                                                question: str) -> None:
+    follow_up = resolve(question, pier, corpus)
+    assert follow_up.standalone == question and "names its subject" in follow_up.reason
+
+
 @pytest.mark.parametrize("question", ["When will it reopen?", "when will it reopen", "What caused the collapse?",
                                       "Any deaths?"])
 def test_a_follow_up_gets_the_storys_subject(corpus: FakeCorpus, pier: list[Turn], question: str) -> None:
