@@ -622,9 +622,10 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
     if options.outlet_scope and other and not named:
         shown = [s.outlet for s in answer.covering if s.outlet] if answer is not None else []
         exclude = ctx.last_outlets or shown
-        named = [o for o in ctx.story_outlets if o not in exclude]
+        # without the last answer (a thread read back after a restart) "other" than what is not known
+        named = [o for o in ctx.story_outlets if o not in exclude] if exclude else []
         reasons.append("the other outlet(s): " + (", ".join(named) if named else "none found"))
-        if not named:
+        if exclude and not named:
             notices.append("No other outlet covers this story; searched all outlets.")
     same_question = not content or (is_contrast and not _content(rest, ctx.known))
     if named and same_question:
