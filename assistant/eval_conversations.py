@@ -386,14 +386,15 @@ def format_conversations(report: dict[str, Any]) -> str:
                      f"{_fmt(m['quoted'])} | {_fmt(m['quoted_normalised'])} | {_fmt(m['standalone_match'])} |")
     if len(report["rows"]) > 1:
         kinds = [k for k in KINDS if k in main] + ["all"]
-        lines += ["", "coverage / precision / quoted~ per kind, by row:", "",
+        lines += ["", "coverage / precision / quoted~ / standalone match per kind, by row:", "",
                   "| row | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
         for row in report["rows"]:
             cells = []
             for kind in kinds:
                 m = row["kinds"].get(kind)
                 cells.append("-" if m is None else
-                             f"{_fmt(m['coverage'])} / {_fmt(m['precision'])} / {_fmt(m['quoted_normalised'])}")
+                             f"{_fmt(m['coverage'])} / {_fmt(m['precision'])} / {_fmt(m['quoted_normalised'])} / "
+                             f"{_fmt(m['standalone_match'])}")
             lines.append(f"| {row['system']} | " + " | ".join(cells) + " |")
     misses = report["misses"]
     notes = [

@@ -350,3 +350,28 @@ def test_content_match_counts_missing_and_extra_words() -> None:
     assert content_match("How many departments responded? (about: Port Selden warehouse fire)", label)
     assert not content_match("How many departments responded?", label)
     assert not content_match(label + " (about: storm power outage restored customers)", label)
+
+
+def test_an_llm_judges_the_standalone_when_one_is_configured(tmp_path: Path) -> None:
+    from assistant.answer import Assistant
+    from assistant.config import Settings
+    from assistant.eval_conversations import Judge
+    from tests.fakes import Reply, openai_stub
+
+    with openai_stub(Reply(text="yes")) as stub:
+        settings = Settings(store_dir=tmp_path / "store", openai_api_key="sk-test", openai_base_url=stub.url,
+                            llm_max_retries=0, _env_file=None)  # type: ignore[call-arg]
+        judge = Judge(Assistant(settings))
+        assert judge.name == "LLM judge"
+        assert judge("pronoun", "Who owns it? (about: Blue Kettle Diner)", "Who owns the Blue Kettle Diner?")
+        stub.enqueue(Reply(text="No."))
+        assert not judge("ellipsis", "Any injuries?", "Was anyone injured in the storms?")
+        stub.enqueue(Reply(status=500))  # a failure falls back to the content words, and is counted
+        assert judge("attribute", "When does the school close? (about: Lindell Elementary)",
+                     "When will Lindell Elementary close?")
+        assert judge.failures == 1
+        # a question that stands alone matches only as typed; the LLM is not asked
+        asked = len(stub.requests)
+        assert not judge("switch", "Is the ferry running? (about: diner)", "Is the ferry running?")
+        assert len(stub.requests) == asked
+    assert "Question A: Who owns the Blue Kettle Diner?" in stub.requests[0]["body"]["messages"][-1]["content"]
