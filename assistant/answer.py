@@ -13,15 +13,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .agreement import Attributed, entity_pins, group_claims
 from .cite import check_markers, check_quotes, is_verbatim
+from .claims import analyse
 from .config import Settings
 from .errors import AssistantError, EmptyStoreError, QuestionError
-from .extract import Claim, SentenceVectors, find_disagreement, select_excerpts
+from .extract import SentenceVectors, SourceSelection, select_excerpts
 from .ingest import IngestReport, ingest_paths
 from .memory import FollowUp, FollowUpOptions, HistoryItem, Turn
+from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
-from .schema import Answer, Article, Excerpt, SourceAnswer
+from .schema import Answer, Article, Claim, Excerpt, SourceAnswer
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -131,6 +134,7 @@ class Assistant:
         on_token: Callable[[str], None] | None = None,
         on_source: Callable[[SourceAnswer], None] | None = None,
         as_of: date | None = None,
+        method: Method = DEFAULT_METHOD,
     ) -> Answer:
         """Answer ``question`` with per-source verbatim excerpts (and an LLM answer when configured).
 
@@ -158,44 +162,31 @@ class Assistant:
         selections = select_excerpts(
             subject, q_vec, [(r.article, r.hits) for r in found], self._vectors,
             self.settings.max_excerpts_per_source, self.settings.min_relevance,
-            dense_budget=self.settings.excerpt_vectors,
+            dense_budget=self.settings.excerpt_vectors, method=method,
         )
         sources: list[SourceAnswer] = []
         articles: dict[str, Article] = {}
+        attributed: list[Attributed] = []
         next_n = 1
         ordered = sorted(selections, key=lambda s: (not s.chosen, -s.best, -s.best_chunk_score))
         for i, sel in enumerate(ordered, start=1):
-            art = sel.article
-            articles[art.id] = art
-            excerpts = []
-            for cand in sel.chosen:
-                ex = Excerpt(n=next_n, quote=cand.text, start=cand.start, end=cand.end,
-                             score=round(cand.score, 4), article_id=art.id)
-                if not is_verbatim(art, ex):  # never show a quote that is not in the article
-                    log.warning("dropped a non-verbatim excerpt from %s", art.id)
-                    continue
-                excerpts.append(ex)
-                next_n += 1
-            source = SourceAnswer(n=i, id=art.id, title=art.title, outlet=art.outlet, date=art.date, url=art.url,
-                                  path=art.path, covers=bool(excerpts), excerpts=excerpts)
+            articles[sel.article.id] = sel.article
+            source, claims = _source_answer(i, sel, next_n)
+            next_n += len(source.excerpts)
             sources.append(source)
+            attributed += claims
             if on_source:
                 on_source(source)
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
                         mode="extractive", sources=sources, filters=retrieval.filters,
                         notices=[*follow_up.notices, *retrieval.notices])
-        claims = [Claim(s.n, e.n, e.quote, e.score) for s in answer.covering for e in s.excerpts]
-        pair = find_disagreement(subject, claims)
-        if pair:
-            answer.disagreement = True
-            outlet = {s.n: s.outlet or s.title or f"source {s.n}" for s in sources}
-            a, b = pair
-            answer.disagreement_note = (
-                f"Sources differ: {outlet[a.source_n]} [{a.excerpt_n}] and {outlet[b.source_n]} [{b.excerpt_n}] "
-                "give conflicting accounts."
-                if a.source_n != b.source_n
-                else f"Accounts differ within {outlet[a.source_n]}: [{a.excerpt_n}] and [{b.excerpt_n}] conflict."
-            )
+        asked = analyse(subject)
+        pins = {s.n: entity_pins(asked, subject, articles[s.id].text, s.title) for s in answer.covering} \
+            if method.entity_split else {}
+        grouping = group_claims(asked, attributed, pins, entity_split=method.entity_split)
+        answer.groups = grouping.groups
+        answer.disagreement = grouping.disagreement
+        answer.disagreement_note = grouping.note
         answer.summary = summarise(answer, len(sources))
         if self.use_llm and answer.covering:
             self._generate(answer, articles, on_token)
@@ -293,6 +284,33 @@ def history_text(turns: Sequence[Turn]) -> str:
         if turn.text:
             lines.append(f"Assistant: {as_data(turn.text[:MAX_HISTORY_ANSWER_CHARS])}")
     return "\n".join(lines)
+
+
+def _source_answer(n: int, sel: SourceSelection, first_excerpt: int) -> tuple[SourceAnswer, list[Attributed]]:
+    """One source's panel: its verbatim excerpts, numbered from ``first_excerpt``, and the claims they make."""
+    art = sel.article
+    label = art.outlet or art.title or f"source {n}"
+    excerpts: list[Excerpt] = []
+    claims: list[Claim] = []
+    attributed: list[Attributed] = []
+    for cand in sel.chosen:
+        ex = Excerpt(n=first_excerpt + len(excerpts), quote=cand.text, start=cand.start, end=cand.end,
+                     score=round(cand.score, 4), article_id=art.id)
+        if not is_verbatim(art, ex):  # never show a quote that is not in the article
+            log.warning("dropped a non-verbatim excerpt from %s", art.id)
+            continue
+        excerpts.append(ex)
+        for f in cand.found:
+            if not (ex.start <= f.start < f.end <= ex.end):
+                continue  # a claim is always inside the excerpt shown
+            said_by = art.text[f.said_by[0]:f.said_by[1]] if f.said_by else None
+            claim = Claim(text=art.text[f.start:f.end], start=f.start, end=f.end, kind=f.kind,
+                          value=f.value, said_by=said_by, excerpt=ex.n)
+            claims.append(claim)
+            attributed.append(Attributed(f, n, ex.n, label, claim.text, said_by))
+    source = SourceAnswer(n=n, id=art.id, title=art.title, outlet=art.outlet, author=art.author, date=art.date,
+                          url=art.url, path=art.path, covers=bool(excerpts), claims=claims, excerpts=excerpts)
+    return source, attributed
 
 
 def summarise(answer: Answer, searched: int) -> str:

@@ -252,7 +252,7 @@ def slack(
     """Run the Slack bot: answers mentions and DMs in threads with cited excerpts (setup: docs/slack.md)."""
     _ctrl_c_interrupts()
     with edge():
-        from .slack import serve
+        from .slack.app import serve
 
         serve(make_settings(), http=http, host=host, port=port, debug=state.debug)
 
@@ -268,39 +268,50 @@ def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print the sum
         sys.stdout.write(text + "\n")
 
 
-# --- eval (issue 6) -------------------------------------------------------------------------------
+# --- eval ----------------------------------------------------------------------------------------
 
 
 @app.command("eval")
 def eval_command(
-    corpus: Annotated[Path, typer.Argument(help="Corpus file (.jsonl/.jsonl.gz/.json) whose records have an 'id'; "
-                                                "or an articles folder (then CONVERSATIONS.json), or a folder "
-                                                "holding conversations.json and its articles.")],
+    data: Annotated[Path, typer.Argument(help="A corpus file (with QUESTIONS), a RAMDocs .jsonl, a folder of "
+                                         "articles with questions.json, or an articles folder with a "
+                                         "conversations.json (after it, or inside the folder).")],
     questions: Annotated[Path | None, typer.Argument(
-        help="JSON lines: question, answer, gold_article_ids[, question_date]; or a conversations.json.")] = None,
+        help="For a corpus: JSON lines with question, answer, gold_article_ids[, question_date]; for follow-ups: "
+             "conversations.json.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the full report (JSON) here.")] = None,
     no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Use the store as it is (no top-up).")] = False,
     no_ablations: Annotated[bool, typer.Option("--no-ablations", help="Skip the ablation rows.")] = False,
 ) -> None:
-    """Benchmark retrieval: bm25s vs LangChain Chroma vs this assistant, in one run (use --store to reuse a store);
-    or, given a conversations file, how follow-up questions are answered, per turn kind."""
+    """Benchmark in one run, baselines beside this assistant: retrieval (a corpus and its questions), each
+    source's answer (RAMDocs, a folder with questions.json) or follow-ups per turn kind (conversations.json);
+    use --store to reuse a store."""
+    from .eval_sources import format_sources_table, is_ramdocs, questions_file, run_sources_eval
     from .evaluate import format_table, run_eval
 
     with edge():
         settings = make_settings()
+        say = lambda m: err.print(m)  # noqa: E731
         from .eval_conversations import run_from_cli
 
-        text = run_from_cli(corpus, questions, settings, limit=limit, json_path=json_path, ingest=not no_ingest,
-                            with_ablations=not no_ablations, progress=lambda m: err.print(m))
-        if text is not None:  # the arguments named a conversations file
-            out.print(text, markup=False, soft_wrap=True)
+        conversations = run_from_cli(data, questions, settings, limit=limit, json_path=json_path,
+                                     ingest=not no_ingest, with_ablations=not no_ablations, progress=say)
+        if conversations is not None:  # the arguments named a conversations file
+            typer.echo(conversations)
             return
-        if questions is None:
-            raise ConfigError("Give the questions file too: assistant eval CORPUS QUESTIONS.jsonl")
-        report = run_eval(corpus, questions, settings, limit=limit, ingest=not no_ingest,
-                          with_ablations=not no_ablations, progress=lambda m: err.print(m))
-        out.print(format_table(report), markup=False)
+        if questions is None and (is_ramdocs(data) or (data.is_dir() and questions_file(data))):
+            report = run_sources_eval(data, settings, limit=limit, ingest=not no_ingest,
+                                      with_ablations=not no_ablations, progress=say)
+            text = format_sources_table(report)
+        elif questions is None:
+            raise typer.BadParameter("give the questions file after the corpus, or a RAMDocs .jsonl, or a folder "
+                                     "holding questions.json", param_hint="QUESTIONS")
+        else:
+            report = run_eval(data, questions, settings, limit=limit, ingest=not no_ingest,
+                              with_ablations=not no_ablations, progress=say)
+            text = format_table(report)
+        typer.echo(text)
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from .claims import Asked, Found, analyse, find_claims, related
+from .method import DEFAULT_METHOD, Method
 from .schema import Article, ChunkHit
+from .text import normalize
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -32,11 +34,6 @@ said says say tell told according did does do done get got make made new news re
 article articles source sources outlet outlets much many
 """.split())  # noqa: SIM905
 
-NEGATION = re.compile(
-    r"\b(not|no|never|none|neither|nor|without|denied|denies|deny|refused|refuses|declined|rejected|"
-    r"failed|dismissed|disputed)\b|n[’']t\b",
-    re.IGNORECASE,
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
 _ABBREV = frozenset(
     "mr mrs ms dr prof gen sen rep gov lt col sgt st jr sr inc co corp ltd vs etc no jan feb mar apr jun jul "  # noqa: SIM905
@@ -54,13 +51,8 @@ _DATEISH = re.compile(
     r"yesterday|today|last (week|month|year)|\d{4})\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
 
-# Sentences that start in an article's first 400 characters (its lead) score 0.05 more. On the 308 RealTimeQA dev
-# questions this took "answer in excerpts" from 0.705 to 0.721, the same gain on odd and even questions.
-LEAD_CHARS = 400
-LEAD_BONUS = 0.05
 
 
 @lru_cache(maxsize=1)
@@ -70,9 +62,10 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-def terms(text: str) -> list[str]:
-    """Lower-cased, stemmed content words."""
-    words = [w.strip("'’-").lower() for w in _WORD.findall(text)]
+def terms(text: str, normalise: bool = True) -> list[str]:
+    """Lower-cased, stemmed content words (after the text normaliser unless ``normalise`` is False)."""
+    words = [w.strip("'’-").lower() for w in _WORD.findall(normalize(text) if normalise else text)]
+    words = [w[:-2] if w.endswith("'s") else w for w in words]
     words = [w for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return list(_stemmer().stemWords(words))
 
@@ -115,6 +108,8 @@ class Candidate:
     lexical: float = 0.0
     dense: float = 0.0
     bonus: float = 0.0
+    method: Method = DEFAULT_METHOD
+    found: list[Found] = field(default_factory=list)  # the claims this sentence makes
 
     @property
     def text(self) -> str:
@@ -122,7 +117,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        return 0.65 * self.dense + 0.35 * self.lexical + self.bonus
+        return self.method.meaning_weight * self.dense + self.method.words_weight * self.lexical + self.bonus
 
 
 @dataclass
@@ -258,6 +253,7 @@ def select_excerpts(
     min_relevance: float,
     max_candidates_per_source: int = 14,
     dense_budget: int | None = None,
+    method: Method = DEFAULT_METHOD,
 ) -> list[SourceSelection]:
     """For each article, its best sentences (most relevant first). ``chosen`` is empty when none is relevant.
 
@@ -267,69 +263,219 @@ def select_excerpts(
     """
     import numpy as np
 
-    q_terms = set(terms(question))
+    q_terms = set(terms(question, method.normalise))
+    asked = analyse(question)
     selections: list[SourceSelection] = []
     pool: list[Candidate] = []
     per_source: list[list[Candidate]] = []
     for article, hits in grouped:
-        best_chunk = max((h.score for h in hits), default=0.0)
-        seen: set[tuple[int, int]] = set()
-        cands: list[Candidate] = []
-        for hit in sorted(hits, key=lambda h: -h.score):
-            for s, e in split_sentences(article.text, hit.chunk.start, hit.chunk.end):
-                # a chunk boundary can cut a sentence: widen to the full sentence of the article
-                s, e = _widen(article.text, s, e)
-                if (s, e) in seen or article.text[s:e] == article.title:
-                    continue
-                seen.add((s, e))
-                cands.append(Candidate(article, s, e, hit.score, dense=hit.score))
-        selections.append(SourceSelection(article, best_chunk))
+        cands = _candidates(article, hits, method)
+        selections.append(SourceSelection(article, max((h.score for h in hits), default=0.0)))
         per_source.append(cands)
-    # lexical score: share of the question's content words present, words rarer among the article's sentences
-    # weigh more. Counted per article, so that no other source (an injected one, say) changes how it is quoted.
-    for cands in per_source:
-        rows = [set(terms(c.text)) for c in cands]
-        doc_freq: dict[str, int] = {}
-        for t in rows:
-            for w in t & q_terms:
-                doc_freq[w] = doc_freq.get(w, 0) + 1
-        n_cands = max(1, len(cands))
-        weight = {w: math.log(1 + n_cands / (1 + doc_freq.get(w, 0))) + 0.5 for w in q_terms}
-        total = sum(weight.values()) or 1.0
-        # words of the article's title name its topic, which every sentence of it shares: within the
-        # article, the question's other words (what it asks about the topic) tell sentences apart
-        topic = set(terms(cands[0].article.title or "")) if cands else set()
-        for c, t in zip(cands, rows):
-            c.lexical = sum(weight[w] * (0.5 if w in topic else 1.0) for w in t & q_terms) / total
-            c.bonus = _question_bonus(question, c.text, q_terms)
-            if c.start < LEAD_CHARS:  # a news story's lead says who did what, where and when
-                c.bonus += LEAD_BONUS
-        cands.sort(key=lambda c: -(c.lexical + 0.5 * c.chunk_score))
+        _score_words(question, q_terms, cands, method)
+        cands.sort(key=lambda c: -(c.lexical + method.chunk_weight * c.chunk_score))
         del cands[max_candidates_per_source:]
         pool.extend(cands if dense_budget is None else sorted(cands, key=lambda c: -c.score)[:dense_budget])
     if pool:
         sims = np.asarray(vectors.get(pool)) @ np.asarray(question_vector)
         for c, sim in zip(pool, sims):
             c.dense = float(sim)
-    names = entity_terms(question)
+    subject = entity_terms(question, method.normalise)
+    rarest = _rarest(subject, [a for a, _ in grouped], method)
     for selection, cands in zip(selections, per_source):
-        cands.sort(key=lambda c: -c.score)
-        if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
-            continue
-        if names and not names & set(terms(selection.article.text)) and cands[0].dense < 0.6:
-            continue  # the article never names who or what the question is about
-        # keep what is nearly as good as the best: a source often holds both sides of a dispute
-        floor = max(0.8 * min_relevance, 0.65 * cands[0].score)
-        chosen = [c for c in cands if c.score >= floor][:max_per_source]
-        selection.chosen = chosen
+        selection.chosen = _choose(asked, subject, rarest, selection.article, cands, max_per_source, min_relevance,
+                                   method)
+    top = max((s.best for s in selections), default=0.0)
+    for selection in selections:
+        if selection.best < method.relative_floor * top:
+            selection.chosen = []  # far weaker than the sources that answer: another story
     return selections
 
 
-def entity_terms(question: str) -> set[str]:
+def _candidates(article: Article, hits: list[ChunkHit], method: Method) -> list[Candidate]:
+    """The sentences of an article's matching chunks, each once, widened to whole sentences."""
+    seen: set[tuple[int, int]] = set()
+    cands: list[Candidate] = []
+    for hit in sorted(hits, key=lambda h: -h.score):
+        for s, e in split_sentences(article.text, hit.chunk.start, hit.chunk.end):
+            # a chunk boundary can cut a sentence: widen to the full sentence of the article
+            s, e = _widen(article.text, s, e)
+            if (s, e) in seen or article.text[s:e] == article.title:
+                continue
+            seen.add((s, e))
+            cands.append(Candidate(article, s, e, hit.score, dense=hit.score, method=method))
+    return cands
+
+
+def _score_words(question: str, q_terms: set[str], cands: list[Candidate], method: Method) -> None:
+    """Lexical score: share of the question's content words present, words rarer among the article's
+    sentences weigh more. Counted per article, so that no other source (an injected one, say) changes how
+    it is quoted."""
+    rows = [set(terms(c.text, method.normalise)) for c in cands]
+    doc_freq: dict[str, int] = {}
+    for t in rows:
+        for w in t & q_terms:
+            doc_freq[w] = doc_freq.get(w, 0) + 1
+    n_cands = max(1, len(cands))
+    weight = {w: math.log(1 + n_cands / (1 + doc_freq.get(w, 0))) + 0.5 for w in q_terms}
+    total = sum(weight.values()) or 1.0
+    # words of the article's title name its topic, which every sentence of it shares: within the
+    # article, the question's other words (what it asks about the topic) tell sentences apart
+    topic = set(terms(cands[0].article.title or "", method.normalise)) if cands else set()
+    for c, t in zip(cands, rows):
+        c.lexical = sum(weight[w] * (method.title_word_weight if w in topic else 1.0) for w in t & q_terms) / total
+        c.bonus = _question_bonus(question, c.text, q_terms)
+        if c.start < method.lead_chars:  # a news story's lead says who did what, where and when
+            c.bonus += method.lead_bonus
+
+
+CLAIM_KINDS = ("number", "date", "name", "yes-no")
+
+
+def _choose(asked: Asked, subject: set[str], rarest: str | None, article: Article, cands: list[Candidate],
+            max_per_source: int, min_relevance: float, method: Method) -> list[Candidate]:
+    """The sentences to quote from one source; none when it does not address the question."""
+    cands.sort(key=lambda c: -c.score)
+    if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
+        return []
+    if (subject or asked.phrase) and cands[0].dense < 0.6 and not _names_subject(subject, rarest, asked, article, method):
+        return []  # the article never names who or what the question is about
+    floor = max(method.keep_floor_ratio * min_relevance, method.keep_ratio * cands[0].score)
+    near = [c for c in cands if c.score >= method.keep_floor_ratio * min_relevance][:8]
+    answering = _best_claims(asked, article, near, method)
+    cands.sort(key=lambda c: -c.score)
+    # keep what is nearly as good as the best: a source often holds both sides of a dispute
+    chosen: list[Candidate] = []
+    for c in cands:
+        if c.score < floor or len(chosen) >= max_per_source:
+            break
+        if not _repeats(c, chosen):
+            chosen.append(c)
+    for c in answering:  # the sentences that say what was asked are always shown
+        if all(c is not x for x in chosen):
+            chosen = [*chosen[:max_per_source - 1], c]
+    if asked.kind in ("number", "date") and method.claim_coverage and not answering:
+        return []  # it is about the story, but does not say what was asked
+    if method.clause_cut:
+        for c in chosen:
+            _cut_run_on(c, method.excerpt_max_chars)
+    return chosen
+
+
+def _best_claims(asked: Asked, article: Article, near: list[Candidate], method: Method) -> list[Candidate]:
+    """Find the claims of the source's best sentences and keep its answer: the best supported claim, and
+    for a yes/no question the best one saying the opposite (a source reporting both sides). Returns the
+    sentences holding them; each keeps only its kept claim."""
+    topic = frozenset(terms(article.title or "", method.normalise))
+    pairs = []
+    for c in near:
+        c.found = [f for f in find_claims(asked, article.text, c.start, c.end, article.date, topic)
+                   if f.support >= method.claim_support]
+        pairs += [(f, c) for f in c.found]
+    if not pairs:
+        return []
+    best = max(pairs, key=lambda p: p[0].score)
+    keep = [best]
+    if best[0].kind == "yes-no":
+        other = [p for p in pairs if p[0].polarity == -best[0].polarity]
+        if other:
+            opposite = max(other, key=lambda p: p[0].score)
+            if opposite[0].score >= 0.7 * best[0].score:
+                keep.append(opposite)
+    kept = {id(f) for f, _ in keep}
+    for c in near:
+        c.found = [f for f in c.found if id(f) in kept]
+        if c.found:
+            c.bonus += method.claim_bonus
+    holders: list[Candidate] = []
+    for _, c in keep:
+        if all(c is not h for h in holders):
+            holders.append(c)
+    return holders
+
+
+def _names_subject(subject: set[str], rarest: str | None, asked: Asked, article: Article, method: Method) -> bool:
+    """The article (its title or text) names the question's subject: every word of its names (or two thirds
+    of them, the most distinctive one among them: a passage about the Dallas County Courthouse may not say
+    "Courthouse", one about the Howard County Courthouse never says "Dallas"), and the head of its subject
+    phrase (or a word of the same meaning); any name word when ``full_subject`` is off."""
+    words = set(terms(f"{article.title or ''}\n{article.text}", method.normalise))
+    if not method.full_subject:
+        return not subject or bool(subject & words)
+    phrase_ok = all(w in words or any(related(x, w) > 0 or _same_root(x, w) for x in words) for w in asked.phrase)
+    names_ok = subject <= words or (
+        rarest in words and 3 * len(subject & words) >= 2 * len(subject) and len(subject) >= 2)
+    return names_ok and phrase_ok
+
+
+def _rarest(subject: set[str], articles: list[Article], method: Method) -> str | None:
+    """The name word fewest of the retrieved articles contain: the one that tells the subject apart."""
+    if not subject:
+        return None
+    bags = [set(terms(f"{a.title or ''}\n{a.text}", method.normalise)) for a in articles]
+    return min(sorted(subject), key=lambda w: sum(w in b for b in bags))
+
+
+def _same_root(a: str, b: str) -> bool:
+    """ "hike" and "hiker": one stem a prefix of the other, four letters or more."""
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short)
+
+
+def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
+    """The sentence says what an already chosen one of the same source says (a caption repeating the lead)."""
+    text = normalize(cand.text)
+    return any(text == normalize(c.text) or text in normalize(c.text) or normalize(c.text) in text for c in chosen)
+
+
+_CLAUSE_END = re.compile(r"[,;:)\]]\s|\s[–—-]\s|\s\|\s|\s{2,}")
+
+
+def _cut_run_on(cand: Candidate, max_chars: int) -> None:
+    """Cut a run-on sentence (an infobox, a list of links) to the clauses around its answer, verbatim."""
+    if cand.end - cand.start <= max_chars:
+        return
+    text = cand.article.text
+    if cand.found:
+        focus_start, focus_end = cand.found[0].start, cand.found[0].end
+    else:
+        focus_start = focus_end = cand.start + min(max_chars, cand.end - cand.start) // 2
+    lo = max(cand.start, focus_end - max_chars)
+    hi = min(cand.end, focus_start + max_chars)
+    # widest window within the cap, on clause (or else word) boundaries, holding the answer
+    left = focus_start - max_chars // 2
+    start = max(lo, min(focus_start, left))
+    end = min(hi, start + max_chars)
+    start = _boundary(text, start, cand.start, focus_start, forward=True)
+    end = _boundary(text, end, focus_end, cand.end, forward=False)
+    cand.start, cand.end = start, end
+
+
+def _boundary(text: str, pos: int, lo: int, hi: int, *, forward: bool) -> int:
+    """A clause boundary near ``pos`` within ``lo..hi`` (the start of the next clause when ``forward``,
+    the end of the previous one otherwise), else the nearest word boundary."""
+    window = text[lo:hi] if forward else text[lo:hi]
+    if forward:
+        for m in _CLAUSE_END.finditer(window):
+            if lo + m.end() >= pos:
+                return lo + m.end()
+        j = text.find(" ", pos, hi)
+        return j + 1 if j >= 0 else pos
+    best = None
+    for m in _CLAUSE_END.finditer(window):
+        if lo + m.start() <= pos:
+            best = lo + m.start() + (1 if text[lo + m.start()] in ",;:)]" else 0)
+    if best is not None and best > lo:
+        return best
+    j = text.rfind(" ", lo, pos)
+    return j if j > lo else pos
+
+
+def entity_terms(question: str, normalise: bool = True) -> set[str]:
     """Stems of the capitalised words of a question (names), except its first word."""
     words = _WORD.findall(question)
     caps = [w for i, w in enumerate(words) if w[:1].isupper() and (i > 0 or len(words) == 1)]
-    return set(terms(" ".join(caps)))
+    return set(terms(" ".join(caps), normalise))
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:
@@ -347,44 +493,3 @@ def _line_start(text: str, i: int) -> int:
 def _line_end(text: str, i: int) -> int:
     j = text.find("\n", i)
     return len(text) if j < 0 else j
-
-
-# --------------------------------------------------------------------------------------------------
-# disagreement
-
-
-@dataclass
-class Claim:
-    source_n: int
-    excerpt_n: int
-    quote: str
-    score: float
-
-
-def find_disagreement(question: str, claims: Iterable[Claim]) -> tuple[Claim, Claim] | None:
-    """A pair of excerpts that contradict each other on the question, if there is one.
-
-    Two kinds are recognised: one excerpt affirms what another negates (about the question's own
-    content words), and, for quantity questions, different figures from different sources.
-    """
-    q_terms = set(terms(question))
-    relevant = [c for c in claims if set(terms(c.quote)) & q_terms]
-    negated = [c for c in relevant if NEGATION.search(c.quote)]
-    affirmed = [c for c in relevant if not NEGATION.search(c.quote)]
-    if negated and affirmed:
-        neg = max(negated, key=lambda c: c.score)
-        others = [c for c in affirmed if c.source_n != neg.source_n] or affirmed
-        aff = max(others, key=lambda c: c.score)
-        return (aff, neg) if aff.excerpt_n < neg.excerpt_n else (neg, aff)
-    if _QUANTITY_Q.search(question):
-        figures: dict[int, tuple[Claim, set[str]]] = {}
-        for c in sorted(relevant, key=lambda c: -c.score):
-            found = {re.sub(r"\s+", " ", m.lower()) for m in _MONEY.findall(c.quote)}
-            if found and c.source_n not in figures:
-                figures[c.source_n] = (c, found)
-        firsts = list(figures.values())
-        for i, (a, fa) in enumerate(firsts):
-            for b, fb in firsts[i + 1:]:
-                if not fa & fb:
-                    return a, b
-    return None

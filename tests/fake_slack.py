@@ -5,6 +5,7 @@
 messages of each channel like Slack would (so a thread's replies can be read back), records every call
 and checks the bearer token. ``socket_mode_server()`` is a websocket that greets like Slack's, sends
 envelopes and records the acks. Both bind a free port, serve a bounded number of requests and stop on exit.
+``block_texts`` reads a message's blocks back as the texts a person sees.
 """
 
 from __future__ import annotations
@@ -25,6 +26,17 @@ from tests.fakes import loopback_server
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0TEST"
+
+
+def block_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """The text of each section and of each context element, in message order."""
+    out: list[str] = []
+    for block in blocks:
+        if block["type"] == "section":
+            out.append(block["text"]["text"])
+        elif block["type"] == "context":
+            out += [e["text"] for e in block["elements"]]
+    return out
 
 
 @dataclass

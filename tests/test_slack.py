@@ -32,25 +32,13 @@ from pydantic import SecretStr
 from assistant.answer import Assistant
 from assistant.config import Settings
 from assistant.feedback import record_vote, summarise, summary_text
-from assistant.schema import Answer, Excerpt, SourceAnswer
-from assistant.slack import (
-    EVENTS_PATH,
-    MAX_BLOCKS,
-    PLACEHOLDER,
-    SECTION_CHARS,
-    RedactSecrets,
-    SlackBot,
-    SlackHTTPServer,
-    answer_blocks,
-    build_app,
-    feedback_value,
-    parse_feedback_value,
-    settings_secrets,
-    slack_to_text,
-    socket_mode_handler,
-    thread_history,
-)
-from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, fake_slack, socket_mode_server
+from assistant.schema import Answer
+from assistant.slack.app import build_app, socket_mode_handler
+from assistant.slack.blocks import MAX_BLOCKS
+from assistant.slack.bot import SlackBot
+from assistant.slack.listeners.events import PLACEHOLDER
+from assistant.slack.web import EVENTS_PATH, MAX_BODY_BYTES, EventsServer
+from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, block_texts, fake_slack, socket_mode_server
 from tests.fakes import Reply, openai_stub
 
 BOT_TOKEN = "xoxb-test-4242424242-SECRETBOTTOKENVALUE"
@@ -96,16 +84,6 @@ def event_body(event: dict[str, Any], event_id: str) -> dict[str, Any]:
     return {"token": "legacy-verification-token", "team_id": TEAM_ID, "api_app_id": "A0TEST", "event": event,
             "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}]}
-
-
-def block_texts(blocks: list[dict[str, Any]]) -> list[str]:
-    out: list[str] = []
-    for block in blocks:
-        if block["type"] == "section":
-            out.append(block["text"]["text"])
-        elif block["type"] == "context":
-            out += [e["text"] for e in block["elements"]]
-    return out
 
 
 _ids = iter(range(1, 1_000_000))
@@ -176,20 +154,22 @@ def bot_settings(fake: FakeSlack, tmp_path: Path, store_dir: Path) -> Settings:
 @contextmanager
 def running_bot(assistant: Any, tmp_path: Path, *, store_dir: Path | None = None,
                 workers: int = 4) -> Iterator[Harness]:
-    """The real app in HTTP mode on 127.0.0.1 (free port) against a fresh fake Slack."""
+    """The real app in HTTP mode (uvicorn) on 127.0.0.1 (free port) against a fresh fake Slack."""
     with fake_slack(BOT_TOKEN, APP_TOKEN) as fake:
         settings = bot_settings(fake, tmp_path, store_dir or tmp_path / "store")
         bot = SlackBot(assistant, settings, workers=workers)
         app = build_app(settings, bot, http=True)
-        server = SlackHTTPServer(app, bot, "127.0.0.1", 0)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        server = EventsServer(app, bot, "127.0.0.1", 0)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
+            assert fake.wait_for(lambda: server.server.started, 30)
             yield Harness(fake, server.url, bot, settings)
         finally:
             server.shutdown()
-            server.server_close()
+            thread.join(timeout=30)
             bot.close()
+        assert not thread.is_alive()
 
 
 @pytest.fixture(scope="module")
@@ -292,6 +272,72 @@ def test_url_verification_and_health(seeded: Assistant, tmp_path: Path) -> None:
         assert status == 200 and json.loads(body)["ok"] is True
         assert http("GET", h.base_url + "/nope")[0] == 404
         assert http("POST", h.base_url + "/other", "{}", {"Content-Type": "application/json"})[0] == 404
+
+
+@pytest.mark.slow
+def test_oversized_or_misdirected_requests_are_refused_without_an_answer(seeded: Assistant, tmp_path: Path) -> None:
+    with running_bot(seeded, tmp_path) as h:
+        _, body = h.mention_body("C15", "Was Israel consulted?")
+        padded = json.dumps({**body, "padding": "x" * MAX_BODY_BYTES})
+        assert h.send(padded)[0] == 413  # correctly signed, but too large to read
+        assert http("GET", h.events_url)[0] == 405
+        raw = b'{"event_id": "\xff"}'
+        req = urllib.request.Request(h.events_url, raw, {"Content-Type": "application/json"}, method="POST")
+        with pytest.raises(HTTPError) as refused:
+            _opener.open(req, timeout=10)
+        assert refused.value.code == 400  # not UTF-8: one clear refusal, not a server error
+        time.sleep(0.5)
+        assert not h.fake.calls_to("chat.postMessage")
+        assert h.send(body)[0] == 200  # the server is still serving
+        h.replies("C15", body["event"]["ts"])
+
+
+@pytest.mark.slow
+def test_health_turns_ready_once_the_model_is_warm(seeded: Assistant, tmp_path: Path) -> None:
+    with running_bot(seeded, tmp_path) as h:
+        assert json.loads(http("GET", h.base_url + "/health")[1]) == {"ok": True, "ready": False}
+        h.bot.warm_up_in_background().join(timeout=60)
+        assert json.loads(http("GET", h.base_url + "/healthz")[1]) == {"ok": True, "ready": True}
+
+
+class _Held:
+    """An asker whose answers wait until released: keeps every answer worker busy."""
+
+    def __init__(self, inner: Assistant) -> None:
+        self.inner, self.release, self.asked = inner, threading.Event(), threading.Semaphore(0)
+
+    def ask(self, question: str, *, history: Any = ()) -> Answer:
+        self.asked.release()
+        assert self.release.wait(60)
+        return self.inner.ask(question, history=history)
+
+    def warm_up(self) -> None:
+        pass
+
+
+@pytest.mark.slow
+def test_a_click_is_acked_and_recorded_while_every_answer_worker_is_busy(
+        seeded: Assistant, tmp_path: Path) -> None:
+    held = _Held(seeded)
+    with running_bot(held, tmp_path, workers=1) as h:
+        msg, _ = h.mention("C16", "Was Israel consulted?")
+        assert held.asked.acquire(timeout=30)  # the only worker is now answering
+        value = json.dumps({"q": "Was Israel consulted?", "x": ["art:1-2"]})
+        payload = {
+            "type": "block_actions", "user": {"id": "U7", "username": "U7", "team_id": TEAM_ID},
+            "api_app_id": "A0TEST", "token": "legacy", "trigger_id": "1.2.3", "team": {"id": TEAM_ID},
+            "container": {"type": "message", "message_ts": msg["ts"], "channel_id": "C16"},
+            "channel": {"id": "C16"}, "message": {"ts": msg["ts"]},
+            "actions": [{"type": "button", "action_id": "feedback_up", "block_id": "feedback", "value": value,
+                         "action_ts": "1700000000.1"}],
+        }
+        status, _, seconds = h.send(urlencode({"payload": json.dumps(payload)}), form=True)
+        assert status == 200 and seconds < 3.0
+        assert h.fake.wait_for(lambda: len(h.fake.calls_to("chat.postEphemeral")) == 1, 10)
+        assert [r["text"] for r in h.fake.bot_replies("C16", msg["ts"])] == [PLACEHOLDER]  # still answering
+        held.release.set()
+        [reply] = h.replies("C16", msg["ts"])
+        assert "had not been informed" in "\n".join(block_texts(reply["blocks"]))
 
 
 @pytest.mark.slow
@@ -401,6 +447,9 @@ def test_errors_reply_with_a_warning_and_the_bot_keeps_running(
         def ask(self, question: str, *, history: Any = ()) -> Answer:
             raise RuntimeError("index exploded")
 
+        def warm_up(self) -> None:
+            pass
+
     with running_bot(Broken(), tmp_path) as h:
         for channel in ("C7", "C8"):  # the second question is still answered: the bot keeps running
             msg, _ = h.mention(channel, "Was Israel consulted?")
@@ -490,149 +539,6 @@ def test_reply_shows_the_filters_an_outlet_question_applied(
                if e["text"].startswith("Filters:")]
     assert filters == ["Filters: outlet: Metro Wire"]  # a context line, as Slack received it
     assert not any(t.startswith("Filters:") for t in block_texts(plain_reply["blocks"]))
-
-
-# -- Block Kit, pure ---------------------------------------------------------------------------------------
-
-
-def _answer(n_sources: int, n_excerpts: int, quote: str, **kw: Any) -> Answer:
-    sources, k = [], 1
-    for s in range(1, n_sources + 1):
-        excerpts = []
-        for _ in range(n_excerpts):
-            excerpts.append(Excerpt(n=k, quote=quote, start=k * 10, end=k * 10 + len(quote), score=0.8,
-                                    article_id=f"art{s}"))
-            k += 1
-        sources.append(SourceAnswer(n=s, id=f"art{s}", outlet=f"Outlet {s} & Co", title=f"Title <{s}>",
-                                    date="2025-03-06", url=f"https://news.example/{s}?a=1&b=2", covers=True,
-                                    excerpts=excerpts))
-    return Answer(**{"question": "Was Israel consulted?", "mode": "extractive", "summary": "Many sources.",
-                     "sources": sources, **kw})
-
-
-def _check_limits(blocks: list[dict[str, Any]]) -> None:
-    assert len(blocks) <= MAX_BLOCKS
-    for text in block_texts(blocks):
-        assert len(text) <= SECTION_CHARS
-    for block in blocks:
-        for element in block.get("elements", []):
-            if element.get("type") == "button":
-                assert len(element["value"]) <= 2000 and len(element["text"]["text"]) <= 75
-    json.dumps(blocks)
-
-
-def test_answer_blocks_stay_within_slack_limits_for_a_huge_answer() -> None:
-    missing = [SourceAnswer(n=100 + i, id=f"m{i}", outlet=f"Uncovering outlet number {i}" * 3, covers=False)
-               for i in range(200)]
-    answer = _answer(60, 5, "A long & <loud> quote. " * 120, answer="The answer [1]. " * 600,
-                     standalone_question="Was Israel consulted? " * 90, disagreement_note="Sources differ.",
-                     notices=["a notice " * 60] * 20)
-    answer.sources += missing
-    blocks = answer_blocks(answer)
-    _check_limits(blocks)
-    texts = block_texts(blocks)
-    shown = sum(len(re.findall(r"^> \*\[\d+\]\*", t, re.MULTILINE)) for t in texts)
-    assert 0 < shown < 300
-    [more] = [t for t in texts if t.startswith("…and ")]
-    assert more.startswith(f"…and {300 - shown} more excerpts")
-    assert any(t.startswith("Searched, but do not address the question:") and "more" in t for t in texts)
-    assert blocks[-1]["type"] == "actions"  # the buttons survive truncation
-
-
-def test_one_enormous_quote_is_clipped_not_rejected() -> None:
-    blocks = answer_blocks(_answer(1, 2, "word " * 2000))
-    _check_limits(blocks)
-    first, second = [t for t in block_texts(blocks) if t.startswith("*[1]")]
-    assert second.startswith("*[1] (continued)*")  # each clipped quote keeps its own section
-    for section in (first, second):
-        assert section.count("> *[") == 1 and section.endswith("…")
-
-
-def test_answer_blocks_escape_article_text() -> None:
-    answer = _answer(1, 1, "Tom & Jerry said <b>no</b> > yes <@U123> <!here>")
-    text = "\n".join(block_texts(answer_blocks(answer)))
-    assert "Tom &amp; Jerry said &lt;b&gt;no&lt;/b&gt; &gt; yes &lt;@U123&gt; &lt;!here&gt;" in text
-    assert "<b>" not in text and "<!here>" not in text and "<@U123>" not in text
-    assert "*[1] <https://news.example/1?a=1&amp;b=2|Outlet 1 &amp; Co — Title &lt;1&gt;>* · 2025-03-06" in text
-
-
-def test_answer_blocks_show_answer_summary_disagreement_uncovered_filters_and_notes() -> None:
-    answer = _answer(2, 1, "Israel was consulted.", answer="Yes [1], but [2] differs.", summary="2 of 3 agree.",
-                     disagreement=True, disagreement_note="Sources differ: A [1] and B [2].",
-                     notices=["LLM unavailable"], standalone_question="what did B say (about: Israel)",
-                     filters=["outlet: B & Sons", "date: published 2025-03-01..2025-03-07 (\"last week\")"])
-    answer.sources.append(SourceAnswer(n=3, id="x", outlet="Quiet Times", title="Unrelated", covers=False))
-    texts = block_texts(answer_blocks(answer))
-    assert texts[0] == "_Searched for:_ what did B say (about: Israel)"
-    assert texts[1] == "Yes [1], but [2] differs."
-    assert texts[2] == "*2 of 3 agree.*"
-    assert texts[3].startswith(":scales: Sources differ")
-    assert texts[4].startswith("*[1]") and texts[5].startswith("*[2]")
-    assert "Quiet Times — Unrelated" in texts[6]
-    assert texts[7] == 'Filters: outlet: B &amp; Sons; date: published 2025-03-01..2025-03-07 ("last week")'
-    assert texts[8] == "_note:_ LLM unavailable"
-    assert not any(t.startswith("Filters:") for t in block_texts(answer_blocks(_answer(1, 1, "q"))))
-
-
-def test_feedback_value_fits_and_round_trips() -> None:
-    answer = _answer(8, 3, "q", standalone_question="s" * 2000)
-    answer.question = "Q" * 2000
-    value = feedback_value(answer)
-    assert len(value) <= 2000
-    data = parse_feedback_value(value)
-    assert data["question"].startswith("QQQ") and data["searched"]
-    small = parse_feedback_value(feedback_value(_answer(1, 2, "quote")))
-    assert small == {"question": "Was Israel consulted?", "searched": None,
-                     "excerpt_ids": ["art1:10-15", "art1:20-25"]}
-    assert parse_feedback_value("not json") == {"question": "", "searched": None, "excerpt_ids": []}
-
-
-# -- Slack text and thread history, pure -------------------------------------------------------------------
-
-
-def test_slack_markup_becomes_a_plain_question() -> None:
-    text = "<@UBOT> what did <@U42|ann> say in <#C1|news> about <https://x.test/a?b=1&amp;c=2|this> &amp; &lt;that&gt;"
-    assert slack_to_text(text, "UBOT") == "what did @ann say in #news about this & <that>"
-    assert slack_to_text("<@UBOT>", "UBOT") == ""
-
-
-def test_thread_history_pairs_questions_with_the_bots_answers() -> None:
-    messages = [
-        {"ts": "1.0", "user": "U1", "text": "<@UBOT> Was Israel consulted?"},
-        {"ts": "2.0", "user": "UBOT", "bot_id": "BBOT", "text": "2 of 2 sources address this question."},
-        {"ts": "3.0", "user": "U2", "text": "chatter without a mention"},
-        {"ts": "4.0", "user": "U9", "bot_id": "BOTHER", "text": "<@UBOT> another bot"},
-        {"ts": "5.0", "user": "U1", "text": "<@UBOT> who said so?"},
-        {"ts": "6.0", "user": "UBOT", "bot_id": "BBOT", "text": ":warning: failed"},
-        {"ts": "7.0", "user": "U1", "text": "<@UBOT> and the other outlet?"},  # the current message
-    ]
-    assert thread_history(messages, current_ts="7.0", bot_user_id="UBOT", bot_id="BBOT", in_dm=False) == [
-        ("Was Israel consulted?", "2 of 2 sources address this question."), ("who said so?", "")]
-    in_dm = thread_history(messages, current_ts="7.0", bot_user_id="UBOT", bot_id="BBOT", in_dm=True)
-    assert [q for q, _ in in_dm] == ["Was Israel consulted?", "chatter without a mention", "who said so?"]
-
-
-def test_log_handler_redacts_configured_secrets(tmp_path: Path) -> None:
-    import io
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    settings = Settings(slack_bot_token=SecretStr(BOT_TOKEN), slack_signing_secret=SecretStr(SIGNING_SECRET),
-                        _env_file=None)
-    handler.addFilter(RedactSecrets(settings_secrets(settings)))
-    logger = logging.getLogger("test.redaction")
-    logger.addHandler(handler)
-    try:
-        logger.warning("token %s in an argument", BOT_TOKEN)
-        try:
-            raise ValueError(f"secret {SIGNING_SECRET} in an exception")
-        except ValueError:
-            logger.exception("failed")
-    finally:
-        logger.removeHandler(handler)
-    text = stream.getvalue()
-    assert text.count("[redacted]") == 2 and "ValueError" in text
-    assert BOT_TOKEN not in text and SIGNING_SECRET not in text
 
 
 # -- feedback log, pure ------------------------------------------------------------------------------------

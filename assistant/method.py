@@ -1,0 +1,37 @@
+"""The offline answering method's switches and weights, in one named, documented object.
+
+Every number that decides which sentences are quoted, which sources count as answering and when sources
+disagree lives here, so the eval can switch one part off at a time (its ablation rows) and a reader can see
+every weight in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    # parts of the method (each is an ablation row in ``assistant eval``)
+    normalise: bool = True  # compare words through assistant/text.py (typographic quotes, dashes, NFKC)
+    full_subject: bool = True  # a source must name every word of the question's subject (title or text)
+    claim_coverage: bool = True  # for number/date/name questions, a source covers only with a claim of that kind
+    entity_split: bool = True  # sources pinned to different entities of the same name are not compared
+    clause_cut: bool = True  # run-on excerpts (infoboxes, link lists) cut to the clause around the answer
+
+    # excerpt scoring: score = dense * meaning + lexical * words + bonuses
+    meaning_weight: float = 0.65  # similarity of the sentence (or its chunk) to the question
+    words_weight: float = 0.35  # share of the question's content words, rarer ones weigh more
+    title_word_weight: float = 0.5  # a word of the article's title counts this much (every sentence shares it)
+    chunk_weight: float = 0.5  # how much a chunk's score helps rank candidates before the dense pass
+    keep_ratio: float = 0.65  # keep sentences scoring at least this share of the source's best
+    keep_floor_ratio: float = 0.8  # ... and at least this share of min_relevance
+    lead_chars: int = 400  # a story's lead: who did what, where and when
+    lead_bonus: float = 0.05  # on the 308 RealTimeQA dev questions: answer in excerpts 0.705 -> 0.721
+    claim_bonus: float = 0.08  # a sentence holding the kind of answer asked for
+    claim_support: float = 0.25  # a claim counts when the sentence ties it this plainly to the question
+    relative_floor: float = 0.6  # a source covers only when its best sentence scores this share of the best source's
+    excerpt_max_chars: int = 320  # a run-on excerpt is cut to the clause around its answer within this
+
+
+DEFAULT_METHOD = Method()
