@@ -1,7 +1,7 @@
-"""``ask()``: retrieve -> extract (and generate, when a model is configured) -> verify -> ``Answer``.
+"""``Assistant.ask``: retrieve -> extract (and generate, when a model is configured) -> verify -> ``Answer``.
 
-Every front end calls this and only renders the typed result. ``Assistant`` keeps the store, the
-embedding model and the chat model open between questions (chat, Slack); ``ask()`` is the one-shot form.
+Every front end calls this and only renders the typed result. ``Assistant`` keeps the corpus, the
+embedding model and the chat model open between questions (chat, Slack).
 """
 
 from __future__ import annotations
@@ -9,18 +9,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .agreement import Attributed, entity_pins, group_claims
+from .agreement import Attributed, Grouping, entity_pins, group_claims
 from .cite import check_markers, check_quotes, is_verbatim
-from .claims import analyse
+from .claims import Asked, analyse
 from .config import Settings
 from .errors import AssistantError, EmptyStoreError, QuestionError
 from .extract import SentenceVectors, SourceSelection, select_excerpts
 from .ingest import IngestReport, ingest_paths
-from .memory import FollowUp, FollowUpOptions, HistoryItem, Turn
+from .llm_claims import UnreadableClaims, ask_claims, check_claims, says_they_differ
+from .memory import Conversation, FollowUp, FollowUpOptions, HistoryItem, Turn
 from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
@@ -29,10 +31,14 @@ from .schema import Answer, Article, Claim, Excerpt, SourceAnswer
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
+    from .corpus import Corpus
     from .store import Store
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Assistant", "Conversation", "FollowUp", "HistoryItem", "Turn", "as_data", "clean_question", "summarise"]
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_ANSWER_CHARS = 600  # of each earlier answer's text, in the LLM's rewrite prompt
@@ -77,6 +83,7 @@ class Assistant:
         self._chat_model = chat_model
         self.use_llm = (chat_model is not None or self.settings.llm_enabled) if use_llm is None else use_llm
         self._store: Store | None = None
+        self._corpus: Corpus | None = None
         self._vectors: SentenceVectors | None = None
         self._retriever: Retriever | None = None
         self.last_retrieval: Retrieval | None = None  # how the last question was searched (eval, debugging)
@@ -109,10 +116,18 @@ class Assistant:
             self._store = Store(self.settings, create=create)
         return self._store
 
+    def corpus(self, create: bool = False) -> Corpus:
+        """The store and its keyword index, which every read and write goes through."""
+        if self._corpus is None or self._corpus.store is not self.store(create):
+            from .corpus import Corpus
+
+            self._corpus = Corpus(self.store(create))
+        return self._corpus
+
     def retriever(self) -> Retriever:
-        """The hybrid retriever over this store (keeps the keyword index open between questions)."""
-        if self._retriever is None or self._retriever.store is not self.store():
-            self._retriever = Retriever(self.store(), self.settings)
+        """The hybrid retriever over this corpus (keeps the keyword index open between questions)."""
+        if self._retriever is None or self._retriever.corpus is not self.corpus():
+            self._retriever = Retriever(self.corpus(), self.settings)
         return self._retriever
 
     def warm_up(self) -> None:
@@ -122,7 +137,7 @@ class Assistant:
     # -- ingest -----------------------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[Path], **progress: Callable[..., None]) -> IngestReport:
-        return ingest_paths(list(paths), self.store(create=True), self.embeddings, self.settings, **progress)
+        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, **progress)
 
     # -- ask --------------------------------------------------------------------------------------------
 
@@ -183,13 +198,10 @@ class Assistant:
         asked = analyse(subject)
         pins = {s.n: entity_pins(asked, subject, articles[s.id].text, s.title) for s in answer.covering} \
             if method.entity_split else {}
-        grouping = group_claims(asked, attributed, pins, entity_split=method.entity_split)
-        answer.groups = grouping.groups
-        answer.disagreement = grouping.disagreement
-        answer.disagreement_note = grouping.note
+        _apply_grouping(answer, group_claims(asked, attributed, pins, entity_split=method.entity_split))
         answer.summary = summarise(answer, len(sources))
         if self.use_llm and answer.covering:
-            self._generate(answer, articles, on_token)
+            self._generate(answer, articles, on_token, _Claims(asked, attributed, pins, method.entity_split))
         elif self.use_llm:
             answer.answer = (
                 "None of the ingested articles that were searched address this question, so there is no "
@@ -198,7 +210,8 @@ class Assistant:
             answer.mode = "llm"
         return answer
 
-    def _generate(self, answer: Answer, articles: dict[str, Article], on_token: Callable[[str], None] | None) -> None:
+    def _generate(self, answer: Answer, articles: dict[str, Article], on_token: Callable[[str], None] | None,
+                  offline: _Claims) -> None:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         from .llm import describe_failure, llm_failures, run_chat
@@ -211,13 +224,20 @@ class Assistant:
             label = as_data(" | ".join(x for x in (s.outlet, s.title, s.date) if x))
             for e in s.excerpts:
                 blocks.append(f"[{e.n}] ({label})\n\"{as_data(e.quote)}\"")
-        prompt = self.prompts.answer.format(question=answer.standalone_question or answer.question,
-                                            excerpts="\n\n".join(blocks))
+        question = answer.standalone_question or answer.question
+        excerpts = "\n\n".join(blocks)
+        system = SystemMessage(self.prompts.system)
         try:
-            text = run_chat(model, [SystemMessage(self.prompts.system), HumanMessage(prompt)], on_token)
+            self._model_claims(answer, articles, offline,
+                               [system, HumanMessage(self.prompts.claims.format(question=question, excerpts=excerpts))])
+            prompt = self.prompts.answer.format(question=question, excerpts=excerpts, agreement=_agreement(answer))
+            text = run_chat(model, [system, HumanMessage(prompt)], on_token)
         except llm_failures() as err:
             answer.notices.append(f"LLM unavailable ({describe_failure(err)}); showing the extractive answer.")
             return
+        if answer.disagreement and answer.disagreement_note and text.strip() and not says_they_differ(text):
+            answer.notices.append("The model's answer did not say that the sources disagree; the note says how.")
+            text = f"{text.strip()}\n\n{answer.disagreement_note}"
         text, dropped = check_markers(text.strip(), (e.n for e in answer.excerpts))
         if dropped:
             answer.notices.append(
@@ -232,6 +252,30 @@ class Assistant:
         answer.answer = text or None
         answer.mode = "llm" if text else "extractive"
 
+    def _model_claims(self, answer: Answer, articles: dict[str, Article], offline: _Claims,
+                      messages: list[BaseMessage]) -> None:
+        """Each source's claims as the model states them, where every one checks out as verbatim; the
+        offline claims stay for the other sources. Regroups the claims."""
+        model = self.chat_model
+        assert model is not None
+        try:
+            checked = check_claims(ask_claims(model, messages), answer, articles, offline.asked)
+        except UnreadableClaims as err:
+            answer.notices.append(f"{err}; showing the offline claims.")
+            return
+        if checked.dropped:
+            answer.notices.append(f"Dropped {checked.dropped} claim(s) from the model that are not verbatim in the "
+                                  "excerpts shown; those sources keep their offline claims.")
+        if not checked.claims:
+            return
+        attributed = [a for a in offline.attributed if a.source_n not in checked.claims]
+        for source in answer.sources:
+            if source.n in checked.claims:
+                source.claims = [c for c, _ in checked.claims[source.n]]
+                attributed += [a for _, a in checked.claims[source.n]]
+        _apply_grouping(answer, group_claims(offline.asked, attributed, offline.pins, entity_split=offline.split))
+        answer.summary = summarise(answer, len(answer.sources))
+
     # -- conversation -----------------------------------------------------------------------------------
 
     def condense(self, question: str, history: Sequence[HistoryItem]) -> FollowUp:
@@ -242,18 +286,18 @@ class Assistant:
         sources and claims; a rewrite that adds words found nowhere in the conversation is not used (the
         offline one is, with a notice).
         """
-        from .memory import AssistantCorpus, as_turns, resolve
+        from .memory import AssistantLookups, as_turns, resolve
 
         keep = self.settings.history_turns
         turns = as_turns(history)[-keep:] if keep else []
-        offline = resolve(question, turns, AssistantCorpus(self), self.followups)
+        offline = resolve(question, turns, AssistantLookups(self.corpus()), self.followups)
         model = self.chat_model if self.use_llm and offline.dependent else None
         if model is None:
             return offline
         from langchain_core.messages import HumanMessage
 
         from .llm import describe_failure, llm_failures, run_chat
-        from .memory import added_words, answer_as_data
+        from .memory import added_words
 
         prompt = self.prompts.condense.format(history=history_text(turns), answer=answer_as_data(turns[-1].answer),
                                               question=question)
@@ -274,6 +318,25 @@ class Assistant:
         return FollowUp(question, rewritten, True, "rewritten by the LLM", notices=[])
 
 
+def answer_as_data(answer: Answer | None) -> str:
+    """The last answer's sources and claims as the rewrite prompt shows them (one line each, article text
+    escaped so that it cannot close the prompt's data block)."""
+    if answer is None or not answer.sources:
+        return "(no sources)"
+    lines = []
+    for s in answer.sources:
+        label = " | ".join(x for x in (s.outlet, s.title, s.date) if x) or s.id
+        if not s.covers:
+            lines.append(f"[{s.n}] {as_data(label)}: searched, does not address it")
+            continue
+        lines.append(f"[{s.n}] {as_data(label)}")
+        for c in s.claims:
+            lines.append(f"  claim: {as_data(c.text)}" + (f" (said by {as_data(c.said_by)})" if c.said_by else ""))
+        for e in s.excerpts:
+            lines.append(f"  excerpt: {as_data(e.quote)}")
+    return "\n".join(lines)
+
+
 def history_text(turns: Sequence[Turn]) -> str:
     """The conversation as the rewrite prompt shows it: each question, and the start of each answer's text."""
     lines = []
@@ -284,6 +347,31 @@ def history_text(turns: Sequence[Turn]) -> str:
         if turn.text:
             lines.append(f"Assistant: {as_data(turn.text[:MAX_HISTORY_ANSWER_CHARS])}")
     return "\n".join(lines)
+
+
+@dataclass
+class _Claims:
+    """The offline claims of an answer, kept for LLM mode to regroup with the model's."""
+
+    asked: Asked
+    attributed: list[Attributed]
+    pins: dict[int, frozenset[str]]
+    split: bool
+
+
+def _apply_grouping(answer: Answer, grouping: Grouping) -> None:
+    answer.groups = grouping.groups
+    answer.disagreement = grouping.disagreement
+    answer.disagreement_note = grouping.note
+
+
+def _agreement(answer: Answer) -> str:
+    """Where the sources stand, for the answer prompt."""
+    if answer.disagreement_note:
+        return answer.disagreement_note
+    if len(answer.groups) == 1:
+        return "the sources that state an answer agree on it."
+    return "no conflict between the sources was found."
 
 
 def _source_answer(n: int, sel: SourceSelection, first_excerpt: int) -> tuple[SourceAnswer, list[Attributed]]:
@@ -321,8 +409,3 @@ def summarise(answer: Answer, searched: int) -> str:
     if answer.disagreement:
         text += "; they disagree"
     return text + "."
-
-
-def ask(question: str, settings: Settings | None = None, **kwargs: object) -> Answer:
-    """One-shot ``Assistant(settings).ask(question, ...)``."""
-    return Assistant(settings).ask(question, **kwargs)  # type: ignore[arg-type]

@@ -30,7 +30,6 @@ from rich.text import Text
 
 from .config import SAMPLES_DIR, Settings
 from .errors import AssistantError, EmptyStoreError
-from .memory import Conversation
 from .prompts import load_prompts
 from .render import answer_text, footer, source_panel
 
@@ -38,8 +37,7 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
     from rich.status import Status
 
-    from .answer import Assistant
-    from .memory import FollowUp, HistoryItem
+    from .answer import Assistant, Conversation, FollowUp, HistoryItem
     from .schema import Answer, SourceAnswer
 
 PROMPT = "» "
@@ -162,12 +160,21 @@ class Chat:
             load_prompts(settings.prompts_dir)  # a broken prompt file fails now, not at the first question
         self._assistant: Assistant | None = None
         self._stream: Stream | None = None
-        self.memory = Conversation(settings.history_turns)
+        self._memory: Conversation | None = None
         self.last: Answer | None = None
         self.failed = False
         self.out = Console(highlight=False, soft_wrap=plain)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
         self._warm: threading.Thread | None = None
+
+    @property
+    def memory(self) -> Conversation:
+        """The turns remembered (created on first use: the core's modules are not needed at the prompt)."""
+        if self._memory is None:
+            from .answer import Conversation
+
+            self._memory = Conversation(self.settings.history_turns)
+        return self._memory
 
     @property
     def assistant(self) -> Assistant:

@@ -130,10 +130,6 @@ class Asked:
     speaker: bool = False  # "who said that?"
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
 
-    @property
-    def focus_stems(self) -> frozenset[str]:
-        return frozenset(s for s, _ in self.focus)
-
 
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often)\b|\bnumber of\b|"
                        r"\bwhat (?:is|was|were|are) the (?:\w+ )?(?:population|vote|score|price|cost|number|total|rate|"
@@ -161,22 +157,24 @@ def _clean_word(word: str) -> str:
     return w[:-2] if w.endswith("'s") else w
 
 
+def answer_kind(text: str) -> str:
+    """number, date, name, yes-no or text: what kind of answer the question asks for."""
+    first = (text.split() or [""])[0].lower()
+    if _SPEAKER_Q.search(text):
+        return "name"
+    if _DATE_Q.search(text):
+        return "date"
+    if _NUMBER_Q.search(text):
+        return "number"
+    if _NAME_Q.search(text):
+        return "name"
+    return "yes-no" if first in AUX else "text"
+
+
 def analyse(question: str) -> Asked:
     """The kind of answer ``question`` asks for, its subject and its predicate."""
     text = question.strip()
-    first = (text.split() or [""])[0].lower()
-    if _SPEAKER_Q.search(text):
-        kind = "name"
-    elif _DATE_Q.search(text):
-        kind = "date"
-    elif _NUMBER_Q.search(text):
-        kind = "number"
-    elif _NAME_Q.search(text):
-        kind = "name"
-    elif first in AUX:
-        kind = "yes-no"
-    else:
-        kind = "text"
+    kind = answer_kind(text)
     words = _words(text)
     np_words = _noun_phrase(words, kind)
     np_focus: set[int] = set()
@@ -231,7 +229,10 @@ def analyse(question: str) -> Asked:
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
-                 phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words else frozenset())
+                 # with no name to check, the subject phrase's head is what a source must be about; with
+                 # one ("the artist of the album VII"), the phrase says what is asked, not what about
+                 phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words and not subject
+                 else frozenset())
 
 
 _GENERIC_COUNTS = frozenset(stem(w) for w in ["people", "persons", "times"])
@@ -453,8 +454,10 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
         reach = 4 if noun and noun[0] in _GENERIC_COUNTS else 2  # "32 people have been sickened"
         after = re.findall(r"[A-Za-z][A-Za-z'’-]*", sentence[m.end():m.end() + 60])[:reach]
         noun = [stem(_clean_word(w)) for w in after]
+        before = [stem(_clean_word(w)) for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", sentence[max(0, m.start() - 30):
+                                                                                               m.start()])[-3:]]
         counted = any(related(n, c) > 0 for n in noun for c in asked.counted) or bool(
-            noun and noun[0] in _top_focus(asked))
+            noun and noun[0] in _top_focus(asked)) or any(b in asked.counted for b in before)  # "population of 117,088"
         if is_year and not counted:
             continue
         if asked.counted and not counted and not unit:
@@ -560,7 +563,7 @@ def _nearest_year(month: int, ref: date | None, future: bool) -> int | None:
     if ref is None:
         return None
     options = sorted((abs((y - ref.year) * 12 + month - ref.month), y) for y in (ref.year - 1, ref.year, ref.year + 1))
-    gap, year = options[0]
+    year = options[0][1]
     if future and (year - ref.year) * 12 + month - ref.month < -2:
         year += 1
     return year

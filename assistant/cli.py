@@ -88,12 +88,13 @@ def _ctrl_c_interrupts() -> None:
 
 @app.callback()
 def main_options(
-    store: Annotated[Path | None, typer.Option("--store", help="Store directory [env: ASSISTANT_STORE_DIR].",
-                                              show_default=False)] = None,
-    chroma_host: Annotated[str | None, typer.Option("--chroma-host",
-                                                    help="Use a Chroma server [env: ASSISTANT_CHROMA_HOST].")] = None,
-    chroma_port: Annotated[int | None, typer.Option("--chroma-port",
-                                                    help="Chroma server port [env: ASSISTANT_CHROMA_PORT].")] = None,
+    store: Annotated[Path | None, typer.Option(
+        "--store", envvar="ASSISTANT_STORE_DIR", show_default=False,
+        help="Directory of the embedded Chroma store (default: the per-user data folder).")] = None,
+    chroma_host: Annotated[str | None, typer.Option(
+        "--chroma-host", envvar="ASSISTANT_CHROMA_HOST", help="Use the Chroma server on this host.")] = None,
+    chroma_port: Annotated[int | None, typer.Option(
+        "--chroma-port", envvar="ASSISTANT_CHROMA_PORT", help="Port of the Chroma server (default: 8000).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     state.store = store
@@ -222,7 +223,7 @@ def demo(
         _print_answer(Assistant(settings, use_llm=False).ask(question), as_json=False)
 
 
-# --- chat (issue 4) -------------------------------------------------------------------------------
+# --- chat --------------------------------------------------------------------------------
 
 
 @app.command()
@@ -238,7 +239,7 @@ def chat(
     raise typer.Exit(code)
 
 
-# --- slack and feedback (issue 5) -----------------------------------------------------------------
+# --- slack and feedback ------------------------------------------------------------------
 
 
 @app.command()

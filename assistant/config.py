@@ -7,6 +7,8 @@ from a ``.env`` file in the working directory. A few well-known variables are ac
 
 from __future__ import annotations
 
+import os
+import sysconfig
 from pathlib import Path
 from typing import Literal
 
@@ -15,8 +17,22 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_PROMPTS_DIR = PACKAGE_DIR.parent / "prompts"
 SAMPLES_DIR = PACKAGE_DIR / "samples"
+PROMPTS_DATA = Path("share", "assistant", "prompts")  # where a wheel installs prompts/ (pyproject data-files)
+
+
+def _prompts_dir() -> Path:
+    """The project's ``prompts/``: beside the package in a checkout (or an editable install), else where the
+    wheel put it under the environment's (or the user's) data folder."""
+    candidates = [PACKAGE_DIR.parent / "prompts"] + [
+        Path(sysconfig.get_path("data", scheme)) / PROMPTS_DATA
+        for scheme in dict.fromkeys([sysconfig.get_default_scheme(), f"{os.name}_user"])
+        if scheme in sysconfig.get_scheme_names()
+    ]
+    return next((path for path in candidates if (path / "system.md").is_file()), candidates[0])
+
+
+DEFAULT_PROMPTS_DIR = _prompts_dir()
 
 
 def default_data_dir() -> Path:
@@ -71,7 +87,6 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
 
     # --- retrieval and answers ---------------------------------------------------------------------
-    top_k_chunks: int = Field(40, ge=1, description="Chunks fetched per question before grouping.")
     max_sources: int = Field(8, ge=1, description="Most sources shown in one answer.")
     max_excerpts_per_source: int = Field(3, ge=1, description="Most quotes shown per source.")
     min_relevance: float = Field(0.42, description="A source covers the question above this score.")
@@ -120,7 +135,10 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, description="Sampling temperature.")
     llm_timeout_s: float = Field(30.0, gt=0, description="Timeout of one LLM request.")
     llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request.")
-    prompts_dir: Path = Field(DEFAULT_PROMPTS_DIR, description="Folder of the prompt files.")
+    prompts_dir: Path = Field(
+        default_factory=lambda: DEFAULT_PROMPTS_DIR, description="Folder of the prompt files.",
+        json_schema_extra={"shown_default": "(the prompts installed with the package)"},
+    )
 
     # --- chat --------------------------------------------------------------------------------------
     history_turns: int = Field(6, ge=0, description="Conversation turns kept as memory.")

@@ -308,30 +308,20 @@ def _check_articles(articles_dir: Path, conversations: Sequence[LabelledConversa
                                  "give the articles folder of these conversations.")
 
 
-def run_conversations_eval(
-    articles_dir: Path,
-    conversations_path: Path,
-    settings: Settings,
-    *,
-    limit: int | None = None,
-    ingest: bool = True,
-    with_ablations: bool = True,
-    assistant: Assistant | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+def run_conversations_eval(articles_dir: Path, conversations_path: Path, settings: Settings, *,
+                           assistant: Assistant | None = None, progress: Callable[[str], None] | None = None,
+                           ingest: bool = True, with_ablations: bool = True, limit: int | None = None,
+                           ) -> dict[str, Any]:
     """Play the conversations, score every turn, and return the report (``format_conversations`` prints it)."""
     from .answer import Assistant
 
-    say = progress or (lambda _msg: None)
-    conversations = load_conversations(conversations_path)
-    if limit:
-        conversations = conversations[:limit]
+    t_all = time.perf_counter()
+    conversations = load_conversations(conversations_path)[:limit or None]
     _check_articles(articles_dir, conversations)
     assistant = assistant or Assistant(settings)
-    t_all = time.perf_counter()
+    say = progress or (lambda _msg: None)
     if ingest:
-        report = assistant.ingest([articles_dir])
-        say(f"ingest: {report.summary()}")
+        say(f"ingest: {assistant.ingest([articles_dir]).summary()}")
     store = assistant.store()
     if store.count_articles() == 0:
         raise ConversationsError(f"The store at {store.location} is empty; run without --no-ingest.")

@@ -174,32 +174,30 @@ def _excerpt_texts(assistant: Assistant, question: str, q_vec: Any, grouped: lis
 
 def run_bm25(assistant: Assistant, q: EvalQuestion, with_excerpts: bool) -> tuple[list[str], bool | None, float]:
     from .embed import encode
-    from .schema import Chunk, ChunkHit
+    from .retrieve import keyword_chunks, score_chunks
 
     t = time.perf_counter()
-    retriever = assistant.retriever()
-    retriever.ensure_keyword_index()
-    kw = retriever.keyword
-    ranked = [h.article_id for h in kw.search_articles(q.question, 10)]
+    corpus = assistant.corpus()
+    ranked = [h.article_id for h in corpus.keyword_search(q.question, 10)]
     found = None
     if with_excerpts:
-        top = ranked[:SOURCES_SHOWN]
-        articles = assistant.store().get_articles(top)
-        chunks = kw.search_chunks(q.question, 3 * len(top) * 3, article_ids=top)
+        articles = corpus.get_articles(ranked[:SOURCES_SHOWN])
+        chunks = keyword_chunks(corpus, q.question, articles, per_article=3)
         q_vec = encode(assistant.embeddings, [q.question])[0]
-        vectors = assistant.store().chunk_vectors([c.chunk_id for c in chunks])
-        by_article: dict[str, list[Any]] = {a: [] for a in top if a in articles}
-        for c in chunks:
-            hits = by_article.get(c.article_id)
-            if hits is None or len(hits) >= 3:
-                continue
-            vec = vectors.get(c.chunk_id)
-            score = float(sum(x * y for x, y in zip(vec, q_vec))) if vec is not None else 0.0
-            hits.append(ChunkHit(chunk=Chunk(id=c.chunk_id, article_id=c.article_id, start=c.start, end=c.end,
-                                             text=articles[c.article_id].text[c.start:c.end]), score=score))
-        grouped = [(articles[a], h) for a, h in by_article.items() if h]
-        found = answer_in_text(q.answer, _excerpt_texts(assistant, q.question, q_vec, grouped))
+        found = _answer_shown(assistant, q, q_vec, articles, score_chunks(corpus, q_vec, chunks))
     return ranked, found, time.perf_counter() - t
+
+
+def _answer_shown(assistant: Assistant, q: EvalQuestion, q_vec: Any, articles: dict[str, Any],
+                  hits: Sequence[Any]) -> bool:
+    """Whether the excerpts this project would choose from ``hits`` (chunk hits of ``articles``, in the order
+    of the ranking) contain the question's answer."""
+    by_article: dict[str, list[Any]] = {a: [] for a in articles}
+    for hit in hits:
+        if hit.chunk.article_id in by_article:
+            by_article[hit.chunk.article_id].append(hit)
+    grouped = [(articles[a], h) for a, h in by_article.items() if h]
+    return answer_in_text(q.answer, _excerpt_texts(assistant, q.question, q_vec, grouped))
 
 
 class LangChainBaseline:
@@ -225,18 +223,13 @@ class LangChainBaseline:
         ranked = list(dict.fromkeys(str(d.metadata["article_id"]) for d, _ in docs))[:10]
         found = None
         if with_excerpts:
-            top = ranked[:SOURCES_SHOWN]
-            articles = self.assistant.store().get_articles(top)
-            by_article: dict[str, list[Any]] = {a: [] for a in top if a in articles}
-            for d, score in docs:
-                a = str(d.metadata["article_id"])
-                if a in by_article:
-                    by_article[a].append(ChunkHit(chunk=Chunk(
-                        id=f"{a}:{d.metadata['start']}", article_id=a, text=d.page_content,
-                        start=int(d.metadata["start"]), end=int(d.metadata["end"])), score=float(score)))
+            articles = self.assistant.corpus().get_articles(ranked[:SOURCES_SHOWN])
+            hits = [ChunkHit(chunk=Chunk(id=f"{a}:{d.metadata['start']}", article_id=a, text=d.page_content,
+                                         start=int(d.metadata["start"]), end=int(d.metadata["end"])),
+                             score=float(score))
+                    for d, score in docs if (a := str(d.metadata["article_id"])) in articles]
             q_vec = encode(self.assistant.embeddings, [q.question])[0]
-            grouped = [(articles[a], h) for a, h in by_article.items() if h]
-            found = answer_in_text(q.answer, _excerpt_texts(self.assistant, q.question, q_vec, grouped))
+            found = _answer_shown(self.assistant, q, q_vec, articles, hits)
         return ranked, found, time.perf_counter() - t
 
 
@@ -324,7 +317,6 @@ def run_eval(
     in_store = set(store.all_article_ids())
     if not in_store:
         raise EvalError(f"The store at {store.location} is empty; run without --no-ingest.")
-    assistant.retriever().ensure_keyword_index()
     usable: list[EvalQuestion] = []
     golds: list[set[str]] = []
     skipped = 0
@@ -371,7 +363,7 @@ def run_eval(
     for run in variant_runs:
         run.answer_found = None
     rows = [run.summary(golds) for run in systems + variant_runs]
-    recent = recent_gold(usable, golds, assistant.retriever().facets())
+    recent = recent_gold(usable, golds, assistant.corpus().facets().by_article)
     return {
         "corpus": str(corpus), "questions_file": str(questions_path), "questions": len(usable),
         "skipped_no_gold_in_store": skipped, "articles_in_store": len(in_store),
@@ -397,7 +389,7 @@ def recent_gold(questions: Sequence[EvalQuestion], golds: Sequence[set[str]],
     week's news may have only a years-old roundup as gold; the questions with a recent gold article are
     the ones a "this week" question can fairly be scored on, and are reported apart.
     """
-    from .retrieve import date_ordinals
+    from .dates import date_ordinals
 
     out = []
     for i, (q, gold) in enumerate(zip(questions, golds)):

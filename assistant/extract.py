@@ -66,6 +66,7 @@ def terms(text: str, normalise: bool = True) -> list[str]:
     """Lower-cased, stemmed content words (after the text normaliser unless ``normalise`` is False)."""
     words = [w.strip("'’-").lower() for w in _WORD.findall(normalize(text) if normalise else text)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
+    words = [part for w in words for part in (w.split("-") if "-" in w else (w,))]  # "Louis-Alexandre"
     words = [w for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return list(_stemmer().stemWords(words))
 
@@ -329,16 +330,14 @@ def _score_words(question: str, q_terms: set[str], cands: list[Candidate], metho
             c.bonus += method.lead_bonus
 
 
-CLAIM_KINDS = ("number", "date", "name", "yes-no")
-
-
 def _choose(asked: Asked, subject: set[str], rarest: str | None, article: Article, cands: list[Candidate],
             max_per_source: int, min_relevance: float, method: Method) -> list[Candidate]:
     """The sentences to quote from one source; none when it does not address the question."""
     cands.sort(key=lambda c: -c.score)
     if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
         return []
-    if (subject or asked.phrase) and cands[0].dense < 0.6 and not _names_subject(subject, rarest, asked, article, method):
+    if (subject or asked.phrase) and cands[0].dense < 0.6 and not _names_subject(
+            subject, rarest, asked, article, method):
         return []  # the article never names who or what the question is about
     floor = max(method.keep_floor_ratio * min_relevance, method.keep_ratio * cands[0].score)
     near = [c for c in cands if c.score >= method.keep_floor_ratio * min_relevance][:8]
@@ -395,8 +394,8 @@ def _best_claims(asked: Asked, article: Article, near: list[Candidate], method: 
 
 
 def _names_subject(subject: set[str], rarest: str | None, asked: Asked, article: Article, method: Method) -> bool:
-    """The article (its title or text) names the question's subject: every word of its names (or two thirds
-    of them, the most distinctive one among them: a passage about the Dallas County Courthouse may not say
+    """The article (its title or text) names the question's subject: every word of its names (or
+    half of them, the most distinctive one among them: a passage about the Dallas County Courthouse may not say
     "Courthouse", one about the Howard County Courthouse never says "Dallas"), and the head of its subject
     phrase (or a word of the same meaning); any name word when ``full_subject`` is off."""
     words = set(terms(f"{article.title or ''}\n{article.text}", method.normalise))
@@ -404,7 +403,7 @@ def _names_subject(subject: set[str], rarest: str | None, asked: Asked, article:
         return not subject or bool(subject & words)
     phrase_ok = all(w in words or any(related(x, w) > 0 or _same_root(x, w) for x in words) for w in asked.phrase)
     names_ok = subject <= words or (
-        rarest in words and 3 * len(subject & words) >= 2 * len(subject) and len(subject) >= 2)
+        rarest in words and 2 * len(subject & words) >= len(subject) and len(subject) >= 2)
     return names_ok and phrase_ok
 
 

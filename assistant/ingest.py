@@ -27,7 +27,7 @@ from .schema import Article, Chunk
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-    from .store import Store
+    from .corpus import Corpus
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".json.gz", ".jsonl.gz")
 SIDECAR_SUFFIX = ".meta.json"
@@ -528,7 +528,7 @@ class IngestReport:
 
 def ingest_paths(
     paths: list[Path],
-    store: Store,
+    corpus: Corpus,
     embeddings: Embeddings,
     settings: Settings,
     on_file: Callable[[Path, int], None] | None = None,
@@ -543,9 +543,7 @@ def ingest_paths(
     Files are read one at a time (JSONL feeds line by line); ``on_chunks(n)`` follows each written batch.
     """
     from .embed import encode
-    from .keyword import IngestHook
 
-    keyword = IngestHook(settings)  # the BM25 index follows the store (issue 6)
     report = IngestReport()
     found = discover(paths)
     report.errors.extend(found.errors)
@@ -564,12 +562,9 @@ def ingest_paths(
         for article, chunks, _ in pending:
             batch.append((article, chunks, vectors[offset:offset + len(chunks)]))
             offset += len(chunks)
-        store.put_articles(batch)  # all chunks, then all records: a crash in between leaves no half article
-        for article, chunks, replaces in pending:
-            keyword.add(article, chunks)
-            for old in replaces:
-                store.delete_article(old)
-                keyword.delete(old)
+        # all chunks, then all records (a crash in between leaves no half article), then the old versions go
+        corpus.add(batch, replacing=[old for _, _, replaces in pending for old in replaces])
+        for _, chunks, replaces in pending:
             report.chunks += len(chunks)
             if replaces:
                 report.updated += 1
@@ -589,12 +584,10 @@ def ingest_paths(
                 report.unchanged += 1
                 continue
             seen_in_run.add(article.id)
-            previous = store.ids_for_key(article.doc_key)
+            previous = corpus.ids_for_key(article.doc_key)
             stale = [i for i in previous if i != article.id]
-            if article.id in previous or store.existing_ids([article.id]):
-                for old in stale:  # a crash mid-update may have left the old version behind
-                    store.delete_article(old)
-                    keyword.delete(old)
+            if article.id in previous or corpus.existing_ids([article.id]):
+                corpus.delete(stale)  # a crash mid-update may have left the old version behind
                 report.unchanged += 1
                 continue
             chunks = chunk_article(article, settings.chunk_chars, settings.chunk_overlap_chars)
@@ -609,7 +602,7 @@ def ingest_paths(
             on_file(path, n_articles)
     if pending:
         flush()
-    keyword.commit()
+    corpus.commit()
     return report
 
 

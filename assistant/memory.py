@@ -35,12 +35,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, Union
 
+from .errors import StoreError
 from .extract import STOPWORDS, terms
 from .query import outlet_mentions, parse_query
 from .text import fold
 
 if TYPE_CHECKING:
-    from .answer import Assistant
+    from .corpus import Corpus as CorpusIndex
     from .schema import Answer, Article
 
 
@@ -148,8 +149,8 @@ def thread_turns(exchanges: Iterable[tuple[str, str | None, str]], cache: Answer
 # what the resolution needs of the corpus
 
 
-class Corpus(Protocol):
-    """The few corpus look-ups follow-up resolution needs (``AssistantCorpus`` answers them from the store)."""
+class CorpusLookups(Protocol):
+    """The few corpus look-ups follow-up resolution needs (``AssistantLookups`` answers them from the corpus)."""
 
     def outlets(self) -> list[str]:
         """Every outlet in the store."""
@@ -164,26 +165,34 @@ class Corpus(Protocol):
 
 
 
-class AssistantCorpus:
-    """``Corpus`` over an ``Assistant``'s store and keyword index (reads only)."""
+class AssistantLookups:
+    """``CorpusLookups`` over the assistant's corpus (reads only; the keyword index is first brought level with
+    the store, as the search right after would)."""
 
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
+    def __init__(self, corpus: CorpusIndex) -> None:
+        self.corpus = corpus
+        self._synced = False
+
+    def _synced_corpus(self) -> CorpusIndex:
+        if not self._synced:
+            self.corpus.sync()
+            self._synced = True
+        return self.corpus
 
     def outlets(self) -> list[str]:
-        return self.assistant.retriever().outlets()
+        try:
+            return list(self._synced_corpus().facets().outlets)
+        except (OSError, StoreError):  # a damaged keyword index: the search reports it; resolve without outlets
+            return []
 
     def keyword_scores(self, text: str) -> dict[str, float]:
-        retriever = self.assistant.retriever()
-        retriever.ensure_keyword_index()
-        found = retriever.keyword.article_scores(text)
-        if found is None:
+        try:
+            return {h.article_id: h.score for h in self._synced_corpus().keyword_search(text, KEYWORD_LOOKUPS)}
+        except (OSError, StoreError):
             return {}
-        scores, ids = found
-        return {ids[i]: float(scores[i]) for i in scores.nonzero()[0]}
 
     def articles(self, ids: Sequence[str]) -> dict[str, Article]:
-        return self.assistant.store().get_articles(list(ids))
+        return self.corpus.get_articles(list(ids))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -239,6 +248,7 @@ _PAPER_NOUNS = frozenset({"courier", "press", "tribune", "ledger", "gazette", "d
                           "telegraph", "independent", "globe", "inquirer", "sentinel", "bulletin", "record",
                           "review", "daily", "mail", "standard", "express", "mirror", "news-leader"})
 STORY_SIZE = 10  # most articles taken as the story of the conversation
+KEYWORD_LOOKUPS = 1000  # articles read per keyword look-up: enough to tell a word of one story from a common one
 MIN_LIKE = 0.1  # see like()
 LEAD_CHARS = 400  # a news story's lead says who did what, where and when
 _OTHER = re.compile(r"\b(?:other|others|another|rest|remaining)\b", re.I)
@@ -305,7 +315,7 @@ def _about_shown(question: str) -> bool:
     return any(w in PERSON_PRONOUNS for w in low) or _demonstrative(question) == "claim"
 
 
-def _context(turns: Sequence[Turn], corpus: Corpus, options: FollowUpOptions) -> _Context:
+def _context(turns: Sequence[Turn], corpus: CorpusLookups, options: FollowUpOptions) -> _Context:
     last = turns[-1]
     topic = last
     for turn in reversed(turns):
@@ -334,14 +344,15 @@ def _context(turns: Sequence[Turn], corpus: Corpus, options: FollowUpOptions) ->
             outlets.append(art.outlet)
     # a phrase around a capitalised word names the story ("Port Selden", "Marlow County"); a question names its
     # own subject only with a word the story never writes in lower case ("Hamas", not "hospital")
-    subject = _subject(_QUOTED.sub(" ", core), leads, names, set(story), corpus)
+    texts = [fold(articles[a].text) for a in story if a in articles]
+    subject = _subject(_QUOTED.sub(" ", core), leads, names, set(story), corpus, texts)
     names -= lower
     questions = [q for t in turns for q in (t.question, t.searched)]
     return _Context(last, topic, known, core, last_outlets if options.outlet_scope else [], story, outlets,
                     vocabulary, subject, questions, names, lower)
 
 
-def _story(core: str, answer: Answer | None, corpus: Corpus) -> list[str]:
+def _story(core: str, answer: Answer | None, corpus: CorpusLookups) -> list[str]:
     """The articles of the story under discussion, best first: the sources just shown that match the last
     question best (or, without an answer, the best keyword matches), and the articles like them."""
     scores = corpus.keyword_scores(_QUOTED.sub(" ", core))
@@ -358,7 +369,7 @@ def _story(core: str, answer: Answer | None, corpus: Corpus) -> list[str]:
     return story[:STORY_SIZE]
 
 
-def like(article: Article, corpus: Corpus) -> list[str]:
+def like(article: Article, corpus: CorpusLookups) -> list[str]:
     """The other articles of ``article``'s story: those its title and lead, searched as keywords, score above
     the largest drop in score among the best few (at least 1.5 times, and above a tenth of its own score).
 
@@ -380,10 +391,12 @@ def like(article: Article, corpus: Corpus) -> list[str]:
     return ranked[:cut + 1] if drop >= 1.5 else []
 
 
-def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str], corpus: Corpus) -> list[str]:
+def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str], corpus: CorpusLookups,
+             texts: Sequence[str] = ()) -> list[str]:
     """The words of ``core`` that name the story: found in the leads of most of its articles, and either a
     name (written with a capital inside the story's sentences) or, next to one, a word found mostly in the
-    story's articles ("Port Selden warehouse"; not "fire", which other stories share)."""
+    story's articles ("Port Selden warehouse"; not "fire", which other stories share). The phrase does not end
+    on a participle the story never uses as a noun ("the Cedar Point pier", not "... pier collapsed")."""
     def topical(stem: str) -> bool:
         return not leads or sum(stem in lead for lead in leads) * 2 >= len(leads)
 
@@ -406,6 +419,8 @@ def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str],
     else:
         flat = [w for run in runs for w in run]
         picked = [w for w in flat if specific(w)] or flat
+    while picked and texts and _participle(picked[-1]) and not _noun_like(picked[-1], texts):
+        picked.pop()
     out: list[str] = []
     seen: set[str] = set()
     for word in picked:
@@ -414,6 +429,22 @@ def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str],
             seen.add(stem)
             out.append(word)
     return out
+
+
+def _participle(word: str) -> bool:
+    """ "collapsed", "resigning": the verb forms that end a question's clause after its subject."""
+    low = word.lower()
+    return len(low) > 4 and low.endswith(("ed", "ing"))
+
+
+def _noun_like(word: str, texts: Sequence[str]) -> bool:
+    """``word`` is a name, or the story's articles write it after an article or a possessive ("the pier",
+    "a cold-storage warehouse"): a noun; "collapsed", "closed" never are."""
+    if word[:1].isupper():
+        return True
+    determiner = r"\b(?:the|a|an|its|their|this|that|his|her|our)\s+(?:[\w'-]+\s+){0,2}"
+    pattern = re.compile(determiner + rf"{re.escape(fold(word))}\b", re.I)
+    return any(pattern.search(t) for t in texts)
 
 
 def _content(text: str, outlets: Sequence[str]) -> list[tuple[str, str]]:
@@ -431,7 +462,8 @@ def _content(text: str, outlets: Sequence[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _names_other_story(question: str, new_words: list[str], ctx: _Context, corpus: Corpus, at_least: int) -> bool:
+def _names_other_story(question: str, new_words: list[str], ctx: _Context, corpus: CorpusLookups,
+                       at_least: int) -> bool:
     """The question names another story: ``at_least`` of ``new_words`` (words no article of the story has)
     occur together in one other article, and some other article matches the question better than the story."""
     if len(new_words) < at_least:
@@ -486,6 +518,9 @@ def _speaker(answer: Answer | None, ctx: _Context) -> str | None:
     if answer is None:
         return None
     for source in answer.covering:
+        for claim in source.claims:  # an answer that is a name ("who was named chief?") is the person meant
+            if claim.kind == "name" and _PERSON.search(claim.text):
+                return claim.text
         for claim in source.claims:
             if claim.said_by:
                 return claim.said_by
@@ -559,7 +594,7 @@ def _continues_predicate(fragment: str) -> bool:
     return bool(words) and (words[0] in PREPOSITIONS or words[0] in WH_WORDS or words[-1] in WH_WORDS)
 
 
-def resolve(question: str, history: Sequence[Turn], corpus: Corpus,
+def resolve(question: str, history: Sequence[Turn], corpus: CorpusLookups,
             options: FollowUpOptions | None = None) -> FollowUp:
     """How to search ``question`` asked after ``history``: as typed, or as a standalone rewrite (see module doc)."""
     options = options or FollowUpOptions()
@@ -665,43 +700,26 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
     unnamed = person is not None and not any(r.startswith(f"{person} = ") for r in reasons)
     # "and the district?" asks the last question again, of the district; "since when?" continues it
     continues = fragment and (is_contrast or _continues_predicate(question))
-    if continues or (demonstrative == "claim" and not claim) or unnamed:
+    # "who said that?": the claim shown, and the question it answered (a claim alone may be a bare date)
+    if continues or demonstrative == "claim" or unnamed:
         core, _ = _strip_about(ctx.core)
         about.append(core.strip().rstrip("?.!"))
-        answered = _claim(answer) if fragment else None
-        if answered:  # "by how many votes?" after "who won?": the winner the answer named
-            about.append(f"“{answered}”")
         reasons.append("continues the last question")
     else:
         mentioned = {t for a in about for t in stems(a)}
-        about.extend(w for w in ctx.subject if (_stem(w) or "") not in own | mentioned)
+        subject = [w for w in ctx.subject if (_stem(w) or "") not in own | mentioned]
+        it = next((w for w in _words(text) if w.lower() in ("it", "its")), None)
+        if it is not None and subject:  # "when will it reopen?" -> "when will the Cedar Point pier reopen?"
+            phrase = " ".join(subject)
+            text = _replace_word(text, it, phrase if subject[-1][:1].isupper() else f"the {phrase}")
+        else:
+            about.extend(subject)
         reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
     return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets, notices)
 
 
 # --------------------------------------------------------------------------------------------------
 # the LLM's rewrite: its data, and its check
-
-
-def answer_as_data(answer: Answer | None) -> str:
-    """The last answer's sources and claims as the rewrite prompt shows them (one line each, article text
-    escaped so that it cannot close the prompt's data block)."""
-    from .answer import as_data
-
-    if answer is None or not answer.sources:
-        return "(no sources)"
-    lines = []
-    for s in answer.sources:
-        label = " | ".join(x for x in (s.outlet, s.title, s.date) if x) or s.id
-        if not s.covers:
-            lines.append(f"[{s.n}] {as_data(label)}: searched, does not address it")
-            continue
-        lines.append(f"[{s.n}] {as_data(label)}")
-        for c in s.claims:
-            lines.append(f"  claim: {as_data(c.text)}" + (f" (said by {as_data(c.said_by)})" if c.said_by else ""))
-        for e in s.excerpts:
-            lines.append(f"  excerpt: {as_data(e.quote)}")
-    return "\n".join(lines)
 
 
 def conversation_words(turns: Sequence[Turn], question: str) -> set[str]:

@@ -35,16 +35,6 @@ def first_gold_rank(ranked: Sequence[str], gold: Iterable[str], k: int = 10) -> 
     return None
 
 
-def hits_at(ranked: Sequence[str], gold: Iterable[str], k: int) -> bool:
-    """True when a gold id is among the first ``k`` distinct ids."""
-    return first_gold_rank(ranked, gold, k) is not None
-
-
-def reciprocal_rank(ranked: Sequence[str], gold: Iterable[str], k: int = 10) -> float:
-    rank = first_gold_rank(ranked, gold, k)
-    return 1.0 / rank if rank else 0.0
-
-
 @dataclass
 class ArticleMetrics:
     n: int

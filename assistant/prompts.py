@@ -12,7 +12,8 @@ from .errors import ConfigError
 #: file name -> the variables the code fills in it
 EXPECTED: dict[str, frozenset[str]] = {
     "system.md": frozenset(),
-    "answer.md": frozenset({"question", "excerpts"}),
+    "answer.md": frozenset({"question", "excerpts", "agreement"}),
+    "claims.md": frozenset({"question", "excerpts"}),
     "condense.md": frozenset({"history", "answer", "question"}),
 }
 
@@ -21,6 +22,7 @@ EXPECTED: dict[str, frozenset[str]] = {
 class Prompts:
     system: str
     answer: str
+    claims: str
     condense: str
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -53,9 +53,6 @@ class DateRange:
     end: date
     label: str  # the phrase, e.g. "this week"
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def describe(self) -> str:
         span = self.start.isoformat() if self.start == self.end else f"{self.start.isoformat()}..{self.end.isoformat()}"
         return f'published {span} ("{self.label}")'
@@ -74,14 +71,19 @@ class QueryIntent:
     @property
     def filters(self) -> list[str]:
         """Human-readable constraints, as shown with an answer."""
-        out = []
-        if self.date_range is not None:
-            out.append(f"date: {self.date_range.describe()}")
-        for outlet in self.outlets:
-            out.append(f"outlet: {outlet}")
-        if self.as_of is not None:
-            out.append(f"as of {self.as_of.isoformat()}: newer articles ranked down, recent ones up")
-        return out
+        return describe_filters(self.date_range, self.outlets, self.as_of)
+
+
+def describe_filters(date_range: DateRange | None, outlets: Sequence[str], as_of: date | None) -> list[str]:
+    """The lines that tell a reader how the search was narrowed or ordered, as shown with an answer."""
+    out = []
+    if date_range is not None:
+        out.append(f"date: {date_range.describe()} (ranked first)")
+    if outlets:
+        out.append("outlet: " + ", ".join(outlets))
+    if as_of is not None:
+        out.append(f"as of {as_of.isoformat()}: later articles ranked down, recent ones up")
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -270,29 +272,36 @@ def find_outlets(question: str, outlets: Iterable[str]) -> tuple[list[str], list
             spans.append((start, end))
             if names[mention] not in found:
                 found.append(names[mention])
-    # "according to CNN and the AP": a name joined by "and", "or" or a comma to an outlet the question asks
-    # about is asked about too
-    joiner = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)", re.I)
+    for mention in _joined(question, listed, spans):
+        if names[mention] not in found:
+            found.append(names[mention])
+    return found, spans
+
+
+_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)", re.I)
+
+
+def _joined(question: str, listed: list[tuple[str, re.Match[str]]], spans: list[tuple[int, int]]) -> list[str]:
+    """The bare mentions joined by "and", "or" or a comma to an outlet the question asks about ("according to
+    CNN and the AP"), which it asks about too; their spans are added to ``spans``."""
+    out: list[str] = []
     changed = bool(spans)
     while changed:
         changed = False
         for mention, m in list(listed):
-            if any(s <= m.start() < e for s, e in spans):
-                listed.remove((mention, m))
-                continue
-            after_one = next(((e, m.end()) for s, e in spans if e <= m.start() and joiner.fullmatch(
+            after_one = next(((e, m.end()) for s, e in spans if e <= m.start() and _JOINER.fullmatch(
                 question[e:m.start()])), None)
-            before_one = next(((m.start(), s) for s, e in spans if m.end() <= s and joiner.fullmatch(
+            before_one = next(((m.start(), s) for s, e in spans if m.end() <= s and _JOINER.fullmatch(
                 question[m.end():s] + " ")), None)
-            span = after_one or before_one
-            if span is None:
-                continue
-            spans.append(span)
-            listed.remove((mention, m))
-            if names[mention] not in found:
-                found.append(names[mention])
-            changed = True
-    return found, spans
+            inside = any(s <= m.start() < e for s, e in spans)
+            span = None if inside else after_one or before_one
+            if inside or span is not None:
+                listed.remove((mention, m))
+            if span is not None:
+                spans.append(span)
+                out.append(mention)
+                changed = True
+    return out
 
 
 def outlet_mentions(question: str, outlets: Iterable[str]) -> list[tuple[str, tuple[int, int]]]:

@@ -1,24 +1,26 @@
 """Question -> the articles that address it, each with its matching chunks.
 
-Hybrid retrieval:
+Hybrid retrieval over a :class:`~assistant.corpus.Corpus`, in named steps (``Retriever.search``); every
+number it uses is a field of :class:`~assistant.weights.RetrievalWeights`:
 1. ``parse_query`` finds date phrases ("this week", "on March 6", relative to ``as_of``) and outlet mentions
    ("what did CNN report"); outlets become a filter, date phrases a boost.
-2. Keyword search (BM25 over whole articles, ``assistant/keyword.py``) and vector search (Chroma, nearest
+2. Keyword ranking (BM25 over whole articles, ``assistant/keyword/``) and dense ranking (Chroma, nearest
    chunks, grouped by article: an article scores its best chunk) each rank *articles*.
    The date prior (``date_factors``) multiplies the keyword scores before ranking: with a reference date,
-   articles dated after it (beyond ``future_slack_days``) count half, recent ones up to ``recency_weight``
-   more (halving every ``recency_half_life_days``); articles inside a date the question names get
-   ``date_phrase_weight`` more. Applied to one list only, it moves articles without overruling relevance.
-3. Fusion (``fusion = "score"``): ``BM25(a) / best BM25 + dense_weight (0.2) x cosine of a's best chunk``.
+   articles dated after it (beyond ``future_slack_days``) count ``future_factor``, recent ones up to
+   ``recency_weight`` more (halving every ``recency_half_life_days``); articles inside a date the question
+   names get ``date_phrase_weight`` more. Applied to one list only, it moves articles without overruling
+   relevance.
+3. ``fuse`` (``fusion = "score"``): ``BM25(a) / best BM25 + dense_weight (0.2) x cosine of a's best chunk``.
    On RealTimeQA (308 questions, 7,587 articles) the small MiniLM model ranks articles much worse than BM25
    (MRR@10 0.54 against 0.67), and reciprocal-rank fusion, which gives a rank in the weak list as much say
    as a rank in the strong one, pulled the hybrid below BM25 alone (Hits@5 0.799); the vectors are now a
    small additive term that breaks near-ties. ``fusion = "rrf"`` keeps ``sum of w / (rrf_k + rank)``, w = 1
    for the keyword list and ``rrf_dense_weight`` for the vector list.
    Ranking whole articles rather than chunks is what makes an answer cover several distinct sources.
-4. For each of the best ``max_sources`` articles, its chunks that matched either search (up to 5 keyword
-   chunk hits an article, scored by cosine with the question too) go to excerpt selection. (3 keyword chunks
-   an article found the answer in the excerpts for 222 of the 308 RealTimeQA dev questions, 5 for 224, 8 no more.)
+4. Attach chunks: each of the best ``max_sources`` articles takes the chunks that matched either search (up
+   to ``keyword_chunks_per_article`` keyword-matched ones, scored by cosine with the question too) to
+   excerpt selection.
 
 No cross-encoder re-ranking: no re-ranker whose weights ship inside a PyPI package was found (FlashRank and
 the like download their models at run time), and nothing may be fetched from a model hub.
@@ -26,25 +28,28 @@ the like download their models at run time), and nothing may be fetched from a m
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from .config import Settings
+from .dates import date_ordinals
 from .errors import StoreError
-from .query import QueryIntent, parse_query
+from .query import QueryIntent, describe_filters, parse_query
 from .schema import Article, Chunk, ChunkHit
-from .store import date_int
+from .weights import RetrievalWeights
 
 if TYPE_CHECKING:
-    from .keyword import KeywordIndex
-    from .store import Store
+    from .corpus import Corpus, Facets, KeywordHit
 
 log = logging.getLogger(__name__)
+
+DenseRanking = list[tuple[str, list[ChunkHit]]]  # article id and its chunk hits, best article first
 
 
 @dataclass
@@ -98,7 +103,7 @@ def rrf(rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float]
     return scores
 
 
-def group_by_article(hits: Sequence[ChunkHit]) -> list[tuple[str, list[ChunkHit]]]:
+def group_by_article(hits: Sequence[ChunkHit]) -> DenseRanking:
     """Chunk hits grouped by article, articles ordered by their best chunk (ties: first seen)."""
     by_article: dict[str, list[ChunkHit]] = {}
     for hit in hits:
@@ -106,36 +111,17 @@ def group_by_article(hits: Sequence[ChunkHit]) -> list[tuple[str, list[ChunkHit]
     return sorted(by_article.items(), key=lambda kv: -max(h.score for h in kv[1]))
 
 
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-def date_ordinals(date_ints: Any) -> tuple[Any, Any]:
-    """``date.toordinal()`` of each date int (20250306), vectorised, and which ints are real dates."""
-    import numpy as np
-
-    d = np.asarray(date_ints, dtype=np.int64)
-    y, m, day = d // 10000, d // 100 % 100, d % 100
-    valid = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (day >= 1) & (day <= 31)
-    ordinals = np.zeros(len(d), dtype=np.int64)
-    if valid.any():
-        months = ((y[valid] - 1970) * 12 + m[valid] - 1).astype("datetime64[M]")
-        days = months.astype("datetime64[D]") + (day[valid] - 1).astype("timedelta64[D]")
-        in_month = days.astype("datetime64[M]") == months  # 30 February is not a date
-        ordinals[valid] = np.where(in_month, days.astype(np.int64) + _EPOCH_ORDINAL, 0)
-        valid[valid] = in_month
-    return ordinals, valid
-
-
-def date_factors(date_ints: Any, intent: QueryIntent, settings: Settings) -> Any:
+def date_factors(date_ints: Any, intent: QueryIntent, weights: RetrievalWeights) -> Any:
     """Multipliers of articles' keyword scores from their dates (``date_int`` array; 0 = unknown date).
 
     With a reference date (``intent.as_of``): ``1 + recency_weight * 0.5 ** (age / half_life)`` for an article
-    ``age`` days old; 0.5 for one dated more than ``future_slack_days`` after it. An article inside the date the
-    question names (one day before to two days after, as news reports an event) gets ``1 + date_phrase_weight``
-    more. Unknown dates get 1.
+    ``age`` days old; ``future_factor`` for one dated more than ``future_slack_days`` after it. An article inside
+    the date the question names (``date_phrase_days_before`` to ``_after``) gets ``1 + date_phrase_weight`` more.
+    Unknown dates get 1.
     """
     import numpy as np
 
+    w = weights
     d = np.asarray(date_ints, dtype=np.int64)
     factors = np.ones(len(d), dtype=np.float32)
     ordinals, known = date_ordinals(d)  # 0 (unknown) and impossible dates are not known
@@ -143,196 +129,194 @@ def date_factors(date_ints: Any, intent: QueryIntent, settings: Settings) -> Any
         return factors
     if intent.as_of is not None:
         age = intent.as_of.toordinal() - ordinals
-        boost = 1.0 + settings.recency_weight * np.power(0.5, np.clip(age, 0, None) / settings.recency_half_life_days)
-        boost = np.where(age < -settings.future_slack_days, 0.5, boost)
+        boost = 1.0 + w.recency_weight * np.power(0.5, np.clip(age, 0, None) / w.recency_half_life_days)
+        boost = np.where(age < -w.future_slack_days, w.future_factor, boost)
         factors = np.where(known, boost, factors).astype(np.float32)
     rng = intent.date_range
-    if rng is not None and settings.date_phrase_weight:
-        lo = (rng.start - timedelta(days=1)).toordinal()
-        hi = (rng.end + timedelta(days=2)).toordinal()
+    if rng is not None and w.date_phrase_weight:
+        lo = (rng.start - timedelta(days=w.date_phrase_days_before)).toordinal()
+        hi = (rng.end + timedelta(days=w.date_phrase_days_after)).toordinal()
         inside = known & (ordinals >= lo) & (ordinals <= hi)
-        factors = np.where(inside, factors * (1.0 + settings.date_phrase_weight), factors).astype(np.float32)
+        factors = np.where(inside, factors * (1.0 + w.date_phrase_weight), factors).astype(np.float32)
     return factors
 
 
-def date_factor(article_date: int, intent: QueryIntent, settings: Settings) -> float:
-    """``date_factors`` of one article."""
-    return float(date_factors([article_date], intent, settings)[0])
+def fuse(keyword: Sequence[KeywordHit] | None, dense: DenseRanking | None, fusion: Literal["score", "rrf"],
+         weights: RetrievalWeights) -> dict[str, float]:
+    """One score per article from the rankings that ran (None: did not run); see the module doc."""
+    if fusion == "rrf" or keyword is None or dense is None:
+        rankings: list[list[str]] = []
+        list_weights: list[float] = []
+        if keyword is not None:
+            rankings.append([h.article_id for h in keyword])
+            list_weights.append(1.0)
+        if dense is not None:
+            rankings.append([a for a, _ in dense])
+            list_weights.append(weights.rrf_dense_weight if keyword is not None else 1.0)
+        return rrf(rankings, weights.rrf_k, list_weights)
+    # BM25 relative to the best match, plus a little of the best chunk's cosine
+    best_kw = max((h.score for h in keyword), default=0.0)
+    relative = {h.article_id: h.score / best_kw for h in keyword} if best_kw > 0 else {}
+    best_cos = {a: max(h.score for h in hits) for a, hits in dense}
+    fused = dict.fromkeys([h.article_id for h in keyword] + [a for a, _ in dense], 0.0)
+    for a in fused:
+        fused[a] = relative.get(a, 0.0) + weights.dense_weight * max(best_cos.get(a, 0.0), 0.0)
+    return fused
+
+
+def keyword_chunks(corpus: Corpus, text: str, articles: Mapping[str, Article], per_article: int,
+                   known: Mapping[str, Collection[str]] | None = None) -> list[Chunk]:
+    """Up to ``per_article`` chunks of each of ``articles`` that match ``text`` by keywords, best first, cut
+    from the article's text; chunk ids in ``known[article id]`` are left out."""
+    known = known or {}
+    taken: dict[str, int] = {}
+    out: list[Chunk] = []
+    for h in corpus.keyword_chunks(text, per_article * len(articles) * 3, list(articles)):
+        chunk_text = articles[h.article_id].text[h.start:h.end]
+        if taken.get(h.article_id, 0) >= per_article or h.chunk_id in known.get(h.article_id, ()) or not chunk_text:
+            continue
+        taken[h.article_id] = taken.get(h.article_id, 0) + 1
+        out.append(Chunk(id=h.chunk_id, article_id=h.article_id, text=chunk_text, start=h.start, end=h.end))
+    return out
+
+
+def score_chunks(corpus: Corpus, question_vector: Any, chunks: Sequence[Chunk]) -> list[ChunkHit]:
+    """The chunks scored by the cosine of their stored vectors with the question (0 for one without)."""
+    import numpy as np
+
+    vectors = corpus.chunk_vectors([c.id for c in chunks])
+    q = np.asarray(question_vector, dtype=np.float32)
+    hits = []
+    for chunk in chunks:
+        vec = vectors.get(chunk.id)
+        score = float(np.dot(np.asarray(vec, dtype=np.float32), q)) if vec is not None else 0.0
+        hits.append(ChunkHit(chunk=chunk, score=score))
+    return hits
+
+
+class _Clock:
+    """Seconds per named step."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] = time.perf_counter() - t
 
 
 class Retriever:
-    """Hybrid retrieval over one store and its keyword index (keep one per process)."""
+    """Hybrid retrieval over one corpus (keep one per process)."""
 
-    def __init__(self, store: Store, settings: Settings, keyword: KeywordIndex | None = None) -> None:
-        self.store = store
+    def __init__(self, corpus: Corpus, settings: Settings, weights: RetrievalWeights | None = None) -> None:
+        self.corpus = corpus
         self.settings = settings
-        self._keyword = keyword
-        self._facets: dict[str, tuple[str | None, int]] | None = None
-        self._facets_count = -1
-        self._outlets: list[str] = []
+        self.weights = weights or RetrievalWeights.from_settings(settings)
 
-    # -- parts --------------------------------------------------------------------------------------
-
-    @property
-    def keyword(self) -> KeywordIndex:
-        if self._keyword is None:
-            from .keyword import keyword_index
-
-            self._keyword = keyword_index(self.settings)
-        return self._keyword
-
-    def ensure_keyword_index(self) -> None:
-        """Bring the keyword index level with the store (cheap when it already is)."""
-        kw = self.keyword
-        n = self.store.count_articles()
-        if not kw.synced or kw.count() != n:
-            kw.sync(self.store)
-
-    def facets(self) -> dict[str, tuple[str | None, int]]:
-        """article id -> (outlet, date_int), re-read when the number of articles changes."""
-        n = self.store.count_articles()
-        if self._facets is None or n != self._facets_count:
-            rows = self.store.article_facets()
-            self._facets = {a: (o, d) for a, o, d in rows}
-            self._facets_count = n
-            self._outlets = sorted({o for _, o, _ in rows if o}, key=str.casefold)
-        return self._facets
-
-    def outlets(self) -> list[str]:
-        self.facets()
-        return self._outlets
-
-    # -- search -------------------------------------------------------------------------------------
-
-    def parse(self, question: str, as_of: date | None = None, options: Options | None = None) -> QueryIntent:
-        options = options or Options.for_mode(self.settings.retrieval_mode, self.settings.fusion)
-        intent = parse_query(question, as_of if options.dates else None, self.outlets() if options.outlets else ())
+    def parse(self, question: str, as_of: date | None = None, options: Options | None = None,
+              outlets: Sequence[str] | None = None) -> QueryIntent:
+        """The question's search text, date range and outlets (among ``outlets``, default: the corpus's)."""
+        options = options or self._default_options()
+        if options.outlets and outlets is None:
+            outlets = self.corpus.facets().outlets
+        intent = parse_query(question, as_of if options.dates else None, (outlets or ()) if options.outlets else ())
         if not options.dates:
             intent.date_range = None
         return intent
 
-    def search(
-        self,
-        question: str,
-        embed: Callable[[str], Any],
-        *,
-        as_of: date | None = None,
-        options: Options | None = None,
-        k: int | None = None,
-    ) -> Retrieval:
+    def search(self, question: str, embed: Callable[[str], Any], *, as_of: date | None = None,
+               options: Options | None = None, k: int | None = None) -> Retrieval:
         """The best ``k`` (default ``max_sources``) articles for ``question``, best first.
 
         ``embed`` turns text into a normalised vector (the question's, for the vector search and the excerpts).
         """
-        s = self.settings
-        options = options or Options.for_mode(s.retrieval_mode, s.fusion)
-        k = k or s.max_sources
-        timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        intent = self.parse(question, as_of, options)
+        options = options or self._default_options()
+        clock = _Clock()
         notices: list[str] = []
-        outlets = intent.outlets
-        facets = self.facets()
-        if outlets and not any(o in outlets for o, _ in facets.values()):
-            outlets = []
-        text = intent.search_text
-        timings["parse"] = time.perf_counter() - t0
-
-        t = time.perf_counter()
-        q_vec = embed(text)
-        timings["embed"] = time.perf_counter() - t
-
-        rankings: list[list[str]] = []
-        weights: list[float] = []
-        dense_hits: dict[str, list[ChunkHit]] = {}
-        kw_scores: dict[str, float] = {}
+        with clock("sync"):
+            facets, options = self._synced_facets(options, notices)
+        with clock("parse"):
+            intent = self.parse(question, as_of, options, facets.outlets if facets else ())
+            known = facets.outlets if facets else []
+            outlets = intent.outlets if any(o in known for o in intent.outlets) else []
+            if intent.outlets and not outlets:
+                notices.append("No ingested article is from " + ", ".join(intent.outlets) + "; searched all outlets.")
+        with clock("embed"):
+            q_vec = embed(intent.search_text)
+        keyword: list[KeywordHit] | None = None
         if options.keyword:
-            t = time.perf_counter()
-            prior = (lambda dates: date_factors(dates, intent, s)) if options.dates else None
-            try:
-                self.ensure_keyword_index()
-                kw = self.keyword.search_articles(text, s.keyword_candidates, outlets=outlets or None,
-                                                  date_weights=prior)
-                rankings.append([h.article_id for h in kw])
-                weights.append(1.0)
-                top_kw = max((h.score for h in kw), default=0.0)
-                kw_scores = {h.article_id: h.score / top_kw for h in kw} if top_kw > 0 else {}
-            except (OSError, StoreError) as err:  # e.g. a read-only or damaged index folder
-                log.warning("keyword search failed: %s", err)
-                notices.append(f"Keyword search unavailable ({err}); showing vector search results only.")
-                options = dataclasses.replace(options, keyword=False, chunk_keyword_hits=False)
-            timings["keyword"] = time.perf_counter() - t
-        if options.dense:
-            t = time.perf_counter()
-            where = {"outlet": {"$in": outlets}} if outlets else None
-            hits = self.store.query(q_vec, s.dense_candidates, where=where)
-            grouped = group_by_article(hits)
-            dense_hits = dict(grouped)
-            rankings.append([a for a, _ in grouped])
-            weights.append(s.rrf_dense_weight if options.keyword else 1.0)
-            timings["dense"] = time.perf_counter() - t
+            with clock("keyword"):
+                keyword, options = self._keyword_ranking(intent, outlets, options, notices)
+        dense = self._dense_ranking(q_vec, outlets, clock) if options.dense else None
+        with clock("fuse"):
+            fused = fuse(keyword, dense, options.fusion, self.weights)
+            ranked = sorted(fused, key=lambda a: (-fused[a], a))
+            if facets is not None:
+                ranked = [a for a in ranked if a in facets.by_article]  # committed articles only
+            articles = self.corpus.get_articles(ranked[:k or self.settings.max_sources])
+        with clock("chunks"):
+            results = self._attach_chunks(intent.search_text, q_vec, articles, fused, dict(dense or []), options)
+        return Retrieval(results=results, intent=intent, question_vector=q_vec, notices=notices,
+                         filters=describe_filters(intent.date_range, outlets, intent.as_of),
+                         ranked_ids=ranked, timings=clock.seconds)
 
-        t = time.perf_counter()
-        if options.fusion == "rrf" or not (options.keyword and options.dense):
-            adjusted = rrf(rankings, s.rrf_k, weights)
-        else:  # BM25 relative to the best match, plus a little of the best chunk's cosine
-            adjusted = dict.fromkeys([a for ranking in rankings for a in ranking], 0.0)
-            for a in adjusted:
-                best_cos = max((h.score for h in dense_hits.get(a, [])), default=0.0)
-                adjusted[a] = kw_scores.get(a, 0.0) + s.dense_weight * max(best_cos, 0.0)
-        ranked = sorted(adjusted, key=lambda a: (-adjusted[a], a))
-        ranked = [a for a in ranked if a in facets]  # committed articles only
-        top = ranked[:k]
-        articles = self.store.get_articles(top)
-        top = [a for a in top if a in articles]
-        timings["fuse"] = time.perf_counter() - t
+    # -- steps ----------------------------------------------------------------------------------------
 
-        t = time.perf_counter()
-        results = [Retrieved(articles[a], list(dense_hits.get(a, [])), adjusted[a]) for a in top]
+    def _default_options(self) -> Options:
+        return Options.for_mode(self.settings.retrieval_mode, self.settings.fusion)
+
+    def _synced_facets(self, options: Options, notices: list[str]) -> tuple[Facets | None, Options]:
+        """Bring the corpus's keyword index level with its store (the one write on a question's path, cheap
+        when they agree) and read the articles' outlets and dates; None, and no keyword search, when the
+        index cannot be used."""
+        try:
+            self.corpus.sync()
+            return self.corpus.facets(), options
+        except (OSError, StoreError) as err:  # e.g. a read-only or damaged index folder
+            return None, _without_keywords(options, err, notices)
+
+    def _keyword_ranking(self, intent: QueryIntent, outlets: Sequence[str], options: Options,
+                         notices: list[str]) -> tuple[list[KeywordHit] | None, Options]:
+        """Articles by BM25, times the date prior; (None, options without keywords) when the search fails."""
+        prior = (lambda dates: date_factors(dates, intent, self.weights)) if options.dates else None
+        try:
+            hits = self.corpus.keyword_search(intent.search_text, self.settings.keyword_candidates,
+                                              outlets=outlets or None, date_weights=prior)
+            return hits, options
+        except (OSError, StoreError) as err:
+            return None, _without_keywords(options, err, notices)
+
+    def _dense_ranking(self, q_vec: Any, outlets: Sequence[str], clock: _Clock) -> DenseRanking:
+        """Articles by their best chunk's cosine with the question."""
+        with clock("dense"):
+            return group_by_article(self.corpus.dense_search(q_vec, self.settings.dense_candidates, outlets))
+
+    def _attach_chunks(self, text: str, q_vec: Any, articles: dict[str, Article], fused: dict[str, float],
+                       dense: dict[str, list[ChunkHit]], options: Options) -> list[Retrieved]:
+        """Each article with the chunks that matched: the vector search's, then keyword-matched ones (when
+        on), else its opening, for excerpt selection."""
+        results = [Retrieved(article, list(dense.get(a, [])), fused[a]) for a, article in articles.items()]
         if options.keyword and options.chunk_keyword_hits and results:
-            self._add_keyword_chunks(text, q_vec, results)
+            known = {r.article.id: {h.chunk.id for h in r.hits} for r in results}
+            chunks = keyword_chunks(self.corpus, text, articles, self.weights.keyword_chunks_per_article, known)
+            by_id = {r.article.id: r for r in results}
+            for hit in score_chunks(self.corpus, q_vec, chunks):
+                by_id[hit.chunk.article_id].hits.append(hit)
         for r in results:
             if not r.hits:  # e.g. keyword mode without chunk hits: offer the article's opening
-                r.hits = [_opening_hit(r.article, s.chunk_chars)]
-        timings["chunks"] = time.perf_counter() - t
+                r.hits = [_opening_hit(r.article, self.settings.chunk_chars)]
+        return results
 
-        filters = []
-        if intent.date_range is not None:
-            filters.append(f"date: {intent.date_range.describe()} (ranked first)")
-        if intent.outlets:
-            if outlets:
-                filters.append("outlet: " + ", ".join(outlets))
-            else:
-                notices.append("No ingested article is from " + ", ".join(intent.outlets) + "; searched all outlets.")
-        if intent.as_of is not None:
-            filters.append(f"as of {intent.as_of.isoformat()}: later articles ranked down, recent ones up")
-        return Retrieval(results=results, intent=intent, question_vector=q_vec, filters=filters, notices=notices,
-                         ranked_ids=ranked, timings=timings)
 
-    def _add_keyword_chunks(self, text: str, q_vec: Any, results: list[Retrieved], per_article: int = 5) -> None:
-        import numpy as np
-
-        by_id = {r.article.id: r for r in results}
-        hits = self.keyword.search_chunks(text, per_article * len(results) * 3, article_ids=list(by_id))
-        taken: dict[str, int] = {}
-        new: list[tuple[Retrieved, Chunk]] = []
-        for h in hits:
-            r = by_id[h.article_id]
-            if taken.get(h.article_id, 0) >= per_article or any(x.chunk.id == h.chunk_id for x in r.hits):
-                continue
-            if r.article.text[h.start:h.end] == "":
-                continue
-            taken[h.article_id] = taken.get(h.article_id, 0) + 1
-            new.append((r, Chunk(id=h.chunk_id, article_id=h.article_id, text=r.article.text[h.start:h.end],
-                                 start=h.start, end=h.end)))
-        if not new:
-            return
-        vectors = self.store.chunk_vectors([c.id for _, c in new])
-        q = np.asarray(q_vec, dtype=np.float32)
-        for r, chunk in new:
-            vec = vectors.get(chunk.id)
-            score = float(np.dot(np.asarray(vec, dtype=np.float32), q)) if vec is not None else 0.0
-            r.hits.append(ChunkHit(chunk=chunk, score=score))
+def _without_keywords(options: Options, err: Exception, notices: list[str]) -> Options:
+    log.warning("keyword search failed: %s", err)
+    if options.keyword:
+        notices.append(f"Keyword search unavailable ({err}); showing vector search results only.")
+    return dataclasses.replace(options, keyword=False, chunk_keyword_hits=False)
 
 
 def _opening_hit(article: Article, chars: int) -> ChunkHit:
@@ -341,13 +325,5 @@ def _opening_hit(article: Article, chars: int) -> ChunkHit:
                                 end=end), score=0.0)
 
 
-def retrieve(store: Store, question_vector: Sequence[float], settings: Settings) -> list[Retrieved]:
-    """Vector search only: the articles nearest to the question (best chunk first), each with its chunks."""
-    hits = store.query(question_vector, settings.top_k_chunks)
-    ranked = group_by_article(hits)[: settings.max_sources]
-    articles = store.get_articles([article_id for article_id, _ in ranked])
-    return [Retrieved(articles[a], h, max(x.score for x in h)) for a, h in ranked if a in articles]
-
-
-__all__ = ["Options", "Retrieval", "Retrieved", "Retriever", "date_factor", "date_factors", "date_int",
-           "group_by_article", "retrieve", "rrf"]
+__all__ = ["Options", "Retrieval", "Retrieved", "Retriever", "date_factors", "fuse", "group_by_article",
+           "keyword_chunks", "rrf", "score_chunks"]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from .config import Settings
+from .dates import date_int
 from .errors import EmptyStoreError, StoreError
 from .schema import Article, Chunk, ChunkHit
 
@@ -135,16 +136,6 @@ def check_vector_index(path: Path) -> None:
                 f"folder {path} aside (delete it to free the disk) and ingest your articles again; use a Chroma "
                 "server (docs/server.md) when several processes write."
             )
-
-
-def date_int(iso: str | None) -> int:
-    """20250306 for '2025-03-06'; 0 when unknown (Chroma filters need numbers)."""
-    if not iso:
-        return 0
-    try:
-        return int(iso[:10].replace("-", ""))
-    except ValueError:
-        return 0
 
 
 def article_meta(article: Article, n_chunks: int) -> dict[str, Any]:
@@ -337,22 +328,12 @@ class Store:
                 self._article_cache[article_id] = article_from_record(article_id, text, dict(meta or {}))
         return {i: self._article_cache[i] for i in ids if i in self._article_cache}
 
-    # -- reads for retrieval and the keyword index (issue 6) ----------------------------------------------
+    # -- reads for the keyword index ---------------------------------------------------------------------
 
     @_in_time
     def all_article_ids(self) -> list[str]:
         """Ids of every committed article."""
         return list(self.articles.get(include=[])["ids"])
-
-    @_in_time
-    def article_facets(self) -> list[tuple[str, str | None, int]]:
-        """(id, outlet, date_int) of every committed article (no text)."""
-        got = self.articles.get(include=["metadatas"])
-        rows: list[tuple[str, str | None, int]] = []
-        for article_id, meta in zip(got["ids"], got["metadatas"] or []):
-            m: dict[str, Any] = dict(meta or {})
-            rows.append((article_id, m.get("outlet"), int(m.get("date_int") or 0)))
-        return rows
 
     @_in_time
     def chunk_spans(self, article_ids: Sequence[str]) -> dict[str, list[tuple[str, int, int]]]:
@@ -430,10 +411,6 @@ class Store:
         return [h for h in hits if h.chunk.article_id in committed]
 
     # -- writes -----------------------------------------------------------------------------------------
-
-    def put_article(self, article: Article, chunks: list[Chunk], vectors: Sequence[Sequence[float]]) -> None:
-        """Write an article's chunks, then its record (the commit marker)."""
-        self.put_articles([(article, chunks, vectors)])
 
     @_in_time
     def put_articles(self, items: Sequence[tuple[Article, list[Chunk], Sequence[Sequence[float]]]]) -> None:

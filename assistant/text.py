@@ -20,15 +20,20 @@ _FOLD = str.maketrans({
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u3000": " ",
     "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
 })
-_SPACES = re.compile(r"[^\S\n]+")
+# str.translate and a substitution of every space cost ~0.2 us a character, 14 s over the RealTimeQA corpus,
+# where a regex that touches only the characters to change costs a fifth of that; same result
+_FOLDED = {chr(code): to or "" for code, to in _FOLD.items()}
+_TO_FOLD = re.compile("[" + re.escape("".join(_FOLDED)) + "]")
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # runs of spaces but \n, less the single " " (left as it is)
 
 
 def normalize(text: str) -> str:
     """``text`` as words are compared: NFKC, straight quotes and apostrophes, ASCII hyphens for dashes,
     plain spaces for non-breaking ones, zero-width characters and soft hyphens removed, case folded."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD)).casefold()
+    return fold(text).casefold()
 
 
 def fold(text: str) -> str:
     """:func:`normalize` without case folding (names keep their capitals)."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD))
+    text = _TO_FOLD.sub(lambda m: _FOLDED[m.group()], unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", text)

@@ -26,6 +26,7 @@ from assistant.keyword import KeywordIndex
 from assistant.metrics import article_metrics
 from assistant.query import parse_query
 from assistant.retrieve import date_factors
+from assistant.weights import RetrievalWeights
 
 
 def build(corpus: Path, folder: Path, title_weight: int) -> tuple[KeywordIndex, dict[str, str], list[str]]:
@@ -68,7 +69,8 @@ def main() -> int:
                 runs = []
                 for q in questions:
                     intent = parse_query(q.question, q.as_of if dates else None, outlets)
-                    weights = (lambda d, i=intent, s=settings: date_factors(d, i, s)) if dates else None
+                    prior = RetrievalWeights.from_settings(settings)
+                    weights = (lambda d, i=intent, w=prior: date_factors(d, i, w)) if dates else None
                     hits = index.search_articles(intent.search_text if dates else q.question, 10,
                                                  date_weights=weights)
                     runs.append(([h.article_id for h in hits], {ids[g] for g in q.gold if g in ids}))

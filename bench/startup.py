@@ -7,7 +7,7 @@ a second question in the same session (the model is warm by then).
 
     .venv/bin/python bench/startup.py [--runs 3] [--question "..."]
 
-Targets (issue 4, on the 2-core machines): prompt <= 1.5 s, first offline answer <= 3 s.
+Targets (on the 2-core machines): prompt <= 1.5 s, first offline answer <= 3 s.
 """
 
 from __future__ import annotations

@@ -19,7 +19,10 @@ def main() -> None:
     print("# Names with the ASSISTANT_ prefix always work; OPENAI_* and SLACK_* are accepted as shown.\n")
     for name, field in Settings.model_fields.items():
         default = field.get_default(call_default_factory=False)
-        if field.default_factory is not None:
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if "shown_default" in extra:
+            default = extra["shown_default"]
+        elif field.default_factory is not None:
             default = "(per-user data dir)" if "dir" in name or "path" in name else "(computed)"
         shown = "" if default is None else default
         if field.description:

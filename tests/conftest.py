@@ -77,6 +77,14 @@ def assistant(settings: Settings, embeddings: Any) -> Assistant:
     return Assistant(settings, embeddings=embeddings, use_llm=False)
 
 
+@pytest.fixture()
+def eval_assistant(assistant: Assistant) -> Assistant:
+    """The offline assistant with the ten synthetic articles of tests/data/eval ingested."""
+    report = assistant.ingest([DATA / "eval" / "corpus.jsonl"])
+    assert report.added == 10 and not report.errors
+    return assistant
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     if not SEEDS.is_dir():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -119,3 +120,21 @@ def test_store_flag_overrides_env(tmp_path: Path, samples_dir: Path) -> None:
     result = run("--store", str(other), "ingest", str(samples_dir / "harbor-gazette-tram.md"), cwd=tmp_path)
     assert result.returncode == 0
     assert (other / "chroma.sqlite3").exists()
+
+
+def test_help_names_each_option_env_var_and_loses_no_words(tmp_path: Path) -> None:
+    """Typer shows ``envvar=`` itself; hand-written "[env: ...]" was swallowed as rich markup ("Store directory .")."""
+    result = run("--help", cwd=tmp_path, env_extra={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    for option, env in (("--store", "ASSISTANT_STORE_DIR"), ("--chroma-host", "ASSISTANT_CHROMA_HOST"),
+                        ("--chroma-port", "ASSISTANT_CHROMA_PORT")):
+        line = next(line for line in result.stdout.splitlines() if option in line)
+        assert f"[env var: {env}]" in line, line
+    for command in ("", "ingest", "ask", "sources", "demo", "chat", "slack", "feedback", "eval"):
+        text = run(*([command] if command else []), "--help", cwd=tmp_path, env_extra={"COLUMNS": "200"}).stdout
+        assert not re.search(r"\w \.(?!\w)", text), f"assistant {command} --help lost words to markup:\n{text}"
+
+
+def test_the_store_option_reads_its_env_var(tmp_path: Path) -> None:
+    result = run("sources", cwd=tmp_path, env_extra={"ASSISTANT_STORE_DIR": str(tmp_path / "nowhere")})
+    assert result.returncode == 1 and str(tmp_path / "nowhere") in result.stderr

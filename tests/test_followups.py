@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer import answer_as_data
 from assistant.eval_conversations import (
     ConversationsError,
     content_match,
@@ -27,7 +28,6 @@ from assistant.memory import (
     FollowUpOptions,
     Turn,
     added_words,
-    answer_as_data,
     as_turns,
     resolve,
     stems,
@@ -144,15 +144,24 @@ def test_a_question_with_a_name_of_its_own_is_searched_as_typed(corpus: FakeCorp
     assert follow_up.standalone == question and "names its subject" in follow_up.reason
 
 
-@pytest.mark.parametrize("question", ["When will it reopen?", "when will it reopen", "What caused the collapse?",
-                                      "Any deaths?"])
+@pytest.mark.parametrize("question", ["What caused the collapse?", "Any deaths?", "how long was it closed"])
 def test_a_follow_up_gets_the_storys_subject(corpus: FakeCorpus, pier: list[Turn], question: str) -> None:
     follow_up = resolve(question, pier, corpus)
     assert follow_up.dependent
-    assert follow_up.standalone.startswith(question)
+    assert follow_up.standalone.startswith(question.replace("it", "the Cedar Point pier"))
     carried = set(stems(follow_up.standalone)) - set(stems(question))
     assert {"cedar", "point", "pier"} <= carried, follow_up.standalone
     assert not carried & {"levi", "school", "librari"}
+
+
+@pytest.mark.parametrize(("question", "standalone"), [
+    ("When will it reopen?", "When will the Cedar Point pier reopen?"),
+    ("when will it reopen", "when will the Cedar Point pier reopen"),
+    ("What is its length?", "What is the Cedar Point pier’s length?"),
+])
+def test_it_becomes_the_storys_subject_in_place(corpus: FakeCorpus, pier: list[Turn], question: str,
+                                                standalone: str) -> None:
+    assert resolve(question, pier, corpus).standalone == standalone
 
 
 def test_a_fragment_continues_the_last_question(corpus: FakeCorpus) -> None:

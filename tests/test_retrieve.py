@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -13,13 +12,14 @@ import pytest
 
 from assistant.answer import Assistant
 from assistant.config import Settings
-from assistant.extract import LEAD_CHARS, _question_bonus, select_excerpts
-from assistant.keyword import KeywordIndex, keyword_dir, tokenize
+from assistant.extract import _question_bonus, select_excerpts
+from assistant.keyword import KeywordIndex
+from assistant.method import DEFAULT_METHOD
 from assistant.query import parse_query
 from assistant.retrieve import date_factors, group_by_article, rrf
 from assistant.schema import Article, Chunk, ChunkHit
+from assistant.weights import RetrievalWeights
 
-EVAL = Path(__file__).parent / "data" / "eval"
 AS_OF = date(2023, 3, 10)  # a Friday
 OUTLETS = ["CNN", "USA Today", "The Week", "Metro Wire"]
 
@@ -87,127 +87,19 @@ def test_outlet_mentions_become_filters_only_when_asked_what_the_outlet_reported
 
 
 def test_date_factors_rank_recent_up_later_down_and_leave_undated_alone() -> None:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    weights = RetrievalWeights.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
     intent = parse_query("Who won?", AS_OF)
-    f = date_factors([20230310, 20230301, 20220310, 20230320, 0], intent, settings)
+    f = date_factors([20230310, 20230301, 20220310, 20230320, 0], intent, weights)
     assert f[0] > f[1] > f[2] >= 1.0  # same day > 9 days old > a year old
     assert f[3] == pytest.approx(0.5)  # ten days after the reference date
     assert f[4] == 1.0
     week = parse_query("Who won this week?", AS_OF)
-    g = date_factors([20230308, 20230220], week, settings)
-    assert g[0] > f[1] and g[0] / date_factors([20230308], intent, settings)[0] > 1.0
-    assert list(date_factors([20230308], parse_query("Who won?", None), settings)) == [1.0]
-
-
-# --- keyword index ----------------------------------------------------------------------------------
-
-
-def _article(i: str, text: str, title: str = "", outlet: str = "Wire", day: str = "2023-03-01") -> Article:
-    return Article(id=i, text=text, title=title, outlet=outlet, date=day, doc_key=f"k{i}")
-
-
-def _chunks(a: Article) -> list[Chunk]:
-    return [Chunk(id=f"{a.id}:0", article_id=a.id, text=a.text, start=0, end=len(a.text))]
-
-
-def test_tokenize_stems_drops_stopwords_and_keeps_numbers() -> None:
-    assert tokenize("Which bridges are reopening in 2023, the Mayor's office asks") == \
-        ["bridg", "reopen", "2023", "mayor", "offic", "ask"]
-
-
-def test_keyword_index_adds_searches_deletes_and_persists(tmp_path: Path) -> None:
-    index = KeywordIndex(tmp_path / "kw")
-    a = _article("a1", "The Velmora Bridge will reopen in June after repairs.", "Bridge repairs", "Metro Wire")
-    b = _article("b1", "Ferry fares are frozen for another year across the bay.", "Ferry fares", "Coastal")
-    for art in (a, b):
-        index.add(art, _chunks(art))
-    index.commit()
-    assert [h.article_id for h in index.search_articles("When does the bridge reopen?", 5)] == ["a1"]
-    assert index.search_articles("bridge", 5, outlets=["Coastal"]) == []
-    chunk_hits = index.search_chunks("ferry fares", 5)
-    assert chunk_hits[0].chunk_id == "b1:0" and (chunk_hits[0].start, chunk_hits[0].end) == (0, len(b.text))
-
-    reopened = KeywordIndex(tmp_path / "kw")  # another process: reads what was committed
-    assert reopened.article_ids() == {"a1", "b1"}
-    reopened.delete(["a1"])
-    reopened.commit()
-    assert reopened.search_articles("bridge", 5) == []
-    c = _article("c1", "A new bridge opens downtown.", "Downtown bridge")
-    reopened.add(c, _chunks(c))
-    reopened.commit()
-    assert [h.article_id for h in index.search_articles("bridge", 5)] == ["c1"]  # the first object sees it too
-
-
-def test_a_rebuild_reads_words_another_process_added_since(tmp_path: Path) -> None:
-    """Process B writes a segment with new words but has not rebuilt yet; A's rebuild must not use its own older
-    copy of the vocabulary (it did: an ask during an ingest failed with an IndexError inside bm25s)."""
-    a_side = KeywordIndex(tmp_path / "kw")
-    first = _article("a1", "The Velmora Bridge will reopen in June after repairs.", "Bridge repairs")
-    a_side.add(first, _chunks(first))
-    a_side.commit()
-    assert a_side.search_articles("bridge", 5)  # A has read the vocabulary
-    b_side = KeywordIndex(tmp_path / "kw")
-    second = _article("b1", "Quillstone orchards report a record xylocarp harvest.", "Orchard harvest")
-    b_side.add(second, _chunks(second))
-    b_side._write_segment()  # B stops here: segment and new words on disk, no rebuild yet
-    a_side.commit()
-    assert [h.article_id for h in a_side.search_articles("xylocarp harvest", 5)] == ["b1"]
-
-
-def test_bm25_matrix_scores_as_bm25s_own_index_does() -> None:
-    import bm25s
-    import numpy as np
-
-    from assistant.keyword import bm25_matrix
-
-    rng = np.random.default_rng(7)
-    n_vocab = 60
-    docs = [rng.integers(1, n_vocab, size=int(rng.integers(0, 40))).astype(np.int32) for _ in range(200)]
-    vocab = {("" if i == 0 else f"w{i}"): i for i in range(n_vocab)}
-    theirs = bm25s.BM25(k1=1.2, b=0.75)
-    theirs.index(([d.tolist() for d in docs], dict(vocab)), show_progress=False)
-    ours = bm25s.BM25(k1=1.2, b=0.75)
-    ours.scores = bm25_matrix(docs, n_vocab, 1.2, 0.75, batch_tokens=300)  # several batches
-    ours.vocab_dict = dict(vocab)
-    ours.nonoccurrence_array = None
-    for query in (["w1"], ["w5", "w7", "w7"], ["w59", "w2", "w30"]):
-        assert np.allclose(ours.get_scores(query), theirs.get_scores(query), rtol=1e-5, atol=1e-6), query
-    assert ours.scores["num_docs"] == 200
-    # documents without a word (only stopwords, say) score 0 and break nothing
-    empty = bm25_matrix([np.zeros(0, dtype=np.int32)] * 3, n_vocab, 1.2, 0.75)
-    assert empty["num_docs"] == 3 and len(empty["data"]) == 0 and int(empty["indptr"][-1]) == 0
-
-
-def test_keyword_index_builds_segments_left_by_a_run_that_stopped_before_commit(tmp_path: Path) -> None:
-    index = KeywordIndex(tmp_path / "kw")
-    a = _article("a1", "Floodwaters reached the Lantern District.")
-    index.add(a, _chunks(a))
-    index._write_segment()  # what a crash after writing the segment leaves behind: no build
-    fresh = KeywordIndex(tmp_path / "kw")
-    assert [h.article_id for h in fresh.search_articles("lantern flood", 3)] == ["a1"]
-
-
-def test_keyword_index_applies_a_date_prior(tmp_path: Path) -> None:
-    index = KeywordIndex(tmp_path / "kw")
-    old = _article("old", "The river flooded the district.", day="2022-01-01")
-    new = _article("new", "The river flooded the district.", day="2023-03-09")
-    for art in (old, new):
-        index.add(art, _chunks(art))
-    index.commit()
-    intent = parse_query("Which district flooded?", AS_OF)
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    hits = index.search_articles("district flooded", 2, date_weights=lambda d: date_factors(d, intent, settings))
-    assert [h.article_id for h in hits] == ["new", "old"]
+    g = date_factors([20230308, 20230220], week, weights)
+    assert g[0] > f[1] and g[0] / date_factors([20230308], intent, weights)[0] > 1.0
+    assert list(date_factors([20230308], parse_query("Who won?", None), weights)) == [1.0]
 
 
 # --- with the store and the real model ----------------------------------------------------------------
-
-
-@pytest.fixture()
-def eval_assistant(assistant: Assistant) -> Assistant:
-    report = assistant.ingest([EVAL / "corpus.jsonl"])
-    assert report.added == 10 and not report.errors
-    return assistant
 
 
 def _ranked(assistant: Assistant, question: str, as_of: date | None = AS_OF) -> list[str]:
@@ -215,41 +107,6 @@ def _ranked(assistant: Assistant, question: str, as_of: date | None = AS_OF) -> 
     assert assistant.last_retrieval is not None
     titles = {s.id: s.title or "" for s in answer.sources}
     return [titles.get(a, a) for a in assistant.last_retrieval.ranked_ids]
-
-
-def test_ingest_keeps_the_keyword_index_beside_the_store(eval_assistant: Assistant, settings: Settings) -> None:
-    path = keyword_dir(settings)
-    assert path.is_relative_to(settings.store_dir)
-    index = KeywordIndex(path)
-    assert index.article_ids() == set(eval_assistant.store().all_article_ids())
-
-
-def test_keyword_index_follows_updates_and_deletions(assistant: Assistant, tmp_path: Path) -> None:
-    doc = tmp_path / "tram.md"
-    doc.write_text("---\ntitle: Tram vote\n---\nThe council approved the zebrafinch tram line.\n")
-    assistant.ingest([doc])
-    index = assistant.retriever().keyword
-    assert [h.article_id for h in index.search_articles("zebrafinch", 3)] == assistant.store().all_article_ids()
-    doc.write_text("---\ntitle: Tram vote\n---\nThe council rejected the kingfisher tram line.\n")
-    report = assistant.ingest([doc])
-    assert report.updated == 1
-    assert index.search_articles("zebrafinch", 3) == []
-    assert [h.article_id for h in index.search_articles("kingfisher", 3)] == assistant.store().all_article_ids()
-
-
-def test_keyword_index_is_rebuilt_or_trimmed_to_match_the_store(eval_assistant: Assistant, settings: Settings) -> None:
-    store = eval_assistant.store()
-    shutil.rmtree(keyword_dir(settings))  # lost: rebuilt from the store at the next question
-    fresh = Assistant(settings, embeddings=eval_assistant.embeddings, use_llm=False)
-    answer = fresh.ask("How many seats did the Green Alliance win?", as_of=AS_OF)
-    assert answer.sources and "Green Alliance" in (answer.sources[0].title or "")
-    assert fresh.retriever().keyword.article_ids() == set(store.all_article_ids())
-    # ahead of the store: an article deleted from Chroma behind its back is never returned
-    gone = next(a for a, _ in store.list_articles() if a.title == "Kestrel satellite launch date set")
-    store.delete_article(gone.id)
-    answer = fresh.ask("When will the Kestrel satellite launch?", as_of=AS_OF)
-    assert gone.id not in {s.id for s in answer.sources}
-    assert gone.id not in fresh.retriever().keyword.article_ids()
 
 
 def test_hybrid_finds_what_only_keywords_or_only_vectors_find(eval_assistant: Assistant) -> None:
@@ -306,7 +163,7 @@ def test_the_lead_of_a_story_is_preferred_to_the_same_words_further_down() -> No
     later = "The Harbor City council voted on Monday to close the old ferry pier."  # one more word of the question
     filler = " ".join(f"Paragraph {i} is about the weather at the coast." for i in range(12))
     text = f"{lead}\n\n{filler}\n\n{later}"
-    assert text.index(later) > LEAD_CHARS
+    assert text.index(later) > DEFAULT_METHOD.lead_chars
     article = Article(id="a", text=text, title="Pier")
     hits = [ChunkHit(chunk=Chunk(id="a:0", article_id="a", text=text, start=0, end=len(text)), score=0.6)]
 
@@ -431,7 +288,7 @@ def test_score_fusion_adds_a_little_cosine_to_relative_bm25(eval_assistant: Assi
     retriever = eval_assistant.retriever()
     embed = lambda text: encode(eval_assistant.embeddings, [text])[0]  # noqa: E731
     got = retriever.search(question, embed, options=Options(fusion="score"))
-    kw = retriever.keyword.search_articles(question, s.keyword_candidates)
+    kw = eval_assistant.corpus().keyword_search(question, s.keyword_candidates)
     best_kw = max(h.score for h in kw)
     cosines = {a: max(h.score for h in hits) for a, hits in
                group_by_article(eval_assistant.store().query(got.question_vector, s.dense_candidates))}

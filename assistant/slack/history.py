@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..memory import Turn
+from ..answer import Turn
 from .api import SLACK_ERRORS, api_error
 from .mrkdwn import slack_to_text
 
