@@ -513,29 +513,34 @@ def _scoped(question: str, outlets: Sequence[str], known: Sequence[str]) -> str:
     return _with_about(own, [about])
 
 
+def _person(name: str, ctx: _Context) -> bool:
+    """``name`` is a person's name: capitalised words (a rank before them allowed) that the story never writes
+    in lower case ("Samuel Ibarra", "Capt. Samuel Ibarra"; not "Fire Captain", "authorities")."""
+    m = _PERSON.fullmatch(name.strip())
+    if m is None:
+        return False
+    words = _words(name)
+    if re.fullmatch(_TITLE, words[0]) and len(words) > 2:
+        words = words[1:]  # "Capt. Samuel Ibarra": the rank before the name
+    return not any(w.casefold() in ctx.lower for w in words)
+
+
 def _speaker(answer: Answer | None, ctx: _Context) -> str | None:
-    """The person the last answer shows saying or doing something: its first claim's speaker, else a name."""
+    """The person the last answer is about: a claim that is a person's name ("who was named chief?"), else the
+    speaker of a claim, else a person named in the excerpts, not yet named in the conversation."""
     if answer is None:
         return None
-    for source in answer.covering:
-        for claim in source.claims:  # an answer that is a name ("who was named chief?") is the person meant
-            if claim.kind == "name" and _PERSON.search(claim.text):
-                return claim.text
-        for claim in source.claims:
-            if claim.said_by:
-                return claim.said_by
+    claims = [c for s in answer.covering for c in s.claims]
+    for name in [c.text for c in claims if c.kind == "name"] + [c.said_by for c in claims if c.said_by]:
+        if _person(name, ctx):
+            return name
     asked = set(stems(" ".join(ctx.questions)))
     for source in answer.covering:
         for excerpt in source.excerpts:
             for m in _PERSON.finditer(excerpt.quote):
                 name = m.group(0)
-                words = _words(name)
-                if re.fullmatch(_TITLE, words[0]) and len(words) > 2:
-                    words = words[1:]  # "Capt. Samuel Ibarra": the rank before the name
-                # "Fire Captain" is a rank: the story writes its words in lower case too; a name's it does not
-                if any(w.casefold() in ctx.lower for w in words) or (source.outlet and name in source.outlet):
-                    continue
-                if not set(stems(name)) <= asked:
+                if _person(name, ctx) and not (source.outlet and name in source.outlet) and not set(
+                        stems(name)) <= asked:
                     return name
     return None
 

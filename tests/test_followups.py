@@ -384,3 +384,11 @@ def test_an_llm_judges_the_standalone_when_one_is_configured(tmp_path: Path) -> 
         assert not judge("switch", "Is the ferry running? (about: diner)", "Is the ferry running?")
         assert len(stub.requests) == asked
     assert "Question A: Who owns the Blue Kettle Diner?" in stub.requests[0]["body"]["messages"][-1]["content"]
+
+
+def test_a_claims_speaker_that_is_not_a_person_is_not_he(corpus: FakeCorpus) -> None:
+    claim = Claim(text="three people were hurt", start=0, end=0, kind="number", value="3", said_by="fire officials")
+    history = [shown(corpus, PIER_FIRST, {"pier-wire.md": [
+        "Fire Captain Rosa Lind said the three were treated at the scene and one was taken to a hospital."]},
+        claims={"pier-wire.md": [claim]})]
+    assert "Rosa Lind" in resolve("was she hurt too", history, corpus).standalone
