@@ -45,7 +45,7 @@ is was are were be been being am do does did has have had will would can could s
 _QWORDS = frozenset(["who", "whom", "whose", "what", "which", "when", "where", "why", "how"])
 _PREP = frozenset("""
 in on at during for by with from into over under after before since until about against between through of
-near
+near to
 """.split())  # noqa: SIM905
 _FILLER = frozenset("""
 the a an any anyone anybody someone its their his her this that these those there it they he she going go goes
@@ -131,12 +131,13 @@ class Asked:
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
 
 
-_NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often)\b|\bnumber of\b|"
-                       r"\bwhat (?:is|was|were|are) the (?:\w+ )?(?:population|vote|score|price|cost|number|total|rate|"
-                       r"size|height|length|margin|budget|salary|amount|tally|count|depth|value)\b|"
+_NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often)\b|"
+                       r"\bnumber of\b|\bwhat (?:is|was|were|are) the (?:[\w'’]+ )?"
+                       r"(?:population|vote|score|price|cost|number|total|rate|size|height|length|margin|budget|salary|amount|tally|count|depth|value)\b|"
                        r"\bwhat (?:percentage|percent|share|proportion|raise)\b|\bwhat(?:'s| is) the population\b|"
                        r"\bpopulation of\b|\bhow much of\b", re.I)
-_DATE_Q = re.compile(r"\bwhen\b|\bwhat (?:day|date|year|month|time)\b|\bwhich (?:day|date|year|month)\b|"
+_DATE_Q = re.compile(r"\bwhen\b|\bbirth ?date\b|\bdate of (?:birth|death)\b|"
+                     r"\bwhat (?:day|date|year|month|time)\b|\bwhich (?:day|date|year|month)\b|"
                      r"\bsince when\b|\bin what year\b|\bwhat time\b|\bhow soon\b", re.I)
 _NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) the name\b|"
                      r"\bwhat (?:[a-z]+ )?(?:company|team|country|city|state|town|firm|airline|agency|group|party|"
@@ -193,7 +194,7 @@ def analyse(question: str) -> Asked:
             subject.add(stem(low))
             in_subject = False if not capital else in_subject
             continue
-        if low in _PREP:
+        if low in _PREP and not (low == "to" and _infinitive(words, i)):
             after_prep = True
             continue
         if low in _PRONOUNS:
@@ -240,6 +241,12 @@ _VERBS = frozenset("""
 start begin open close take lift go become win lose end finish stay remain leave arrive return resume run hire
 fire build cost pay attend ride serve own found find make cast propose plan expect
 """.split())  # noqa: SIM905
+
+
+def _infinitive(words: list[tuple[str, int, int]], i: int) -> bool:
+    """ "expect power to be restored": this "to" starts a verb, not a place."""
+    nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
+    return nxt in AUX or _verb_like(nxt) or nxt in ("set", "keep", "stay", "remain", "file", "close", "open")
 
 
 def _verb_like(word: str) -> bool:
@@ -696,7 +703,7 @@ def _dates(asked: Asked, sentence: str, ref: date | None) -> list[Found]:
         if time_m is not None and lo is not None and lo == hi:
             start, end = min(start, time_m.start()), max(end, time_m.end())
             value += f" {_clock(time_m)}"
-        near = _focus_near(asked, sentence, start)
+        near = max(_focus_near(asked, sentence, start), _lifespan(asked, sentence, start))
         score = 0.6 + near + (0.1 if lo is not None and lo == hi else 0.0)
         out.append(Found(start, end, "date", value, lo=lo, hi=hi, key=key, score=score, support=near))
     if not out:
@@ -705,6 +712,22 @@ def _dates(asked: Asked, sentence: str, ref: date | None) -> list[Found]:
             out.append(Found(tm.start(), tm.end(), "date", _clock(tm), key=("time", _clock(tm)), score=0.4 + near,
                              support=near))
     return out
+
+
+_LIFESPAN = re.compile(r"\((?P<born>[^()–—]{4,40}?)\s?[–—-]\s?(?P<died>[^()]{4,40}?)\)")
+_BORN = frozenset({stem("born"), stem("birth")})
+_DIED = frozenset({stem("die"), stem("died"), stem("death")})
+
+
+def _lifespan(asked: Asked, sentence: str, pos: int) -> float:
+    """ "Horace Rumbold (2 July 1829 – 3 November 1913)": the first date is a birth, the second a death."""
+    focus = {f for f, _ in asked.focus}
+    for m in _LIFESPAN.finditer(sentence):
+        if focus & _BORN and m.start("born") <= pos < m.end("born"):
+            return 1.0
+        if focus & _DIED and m.start("died") <= pos < m.end("died"):
+            return 1.0
+    return 0.0
 
 
 def _clock(m: re.Match[str]) -> str:
@@ -792,7 +815,8 @@ def find_speaker(sentence: str) -> tuple[int, int] | None:
             if m[g]:
                 s, e = m.span(g)
                 piece = sentence[s:e]
-                trimmed = piece.strip(" ,")
+                trimmed = piece.strip(" ,;:")
+                trimmed = trimmed[:-1] if trimmed.endswith(".") and not re.search(r"\b[A-Z]\.$", trimmed) else trimmed
                 s += piece.find(trimmed)
                 e = s + len(trimmed)
                 if e > s and trimmed.lower() not in ("it", "he", "she", "they", "we", "i", "this", "that"):

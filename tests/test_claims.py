@@ -1,0 +1,176 @@
+"""Claims: what kind of answer a question asks for, the verbatim span that gives it, its normalised value."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.agreement import Attributed, compatible, entity_pins, group_claims
+from assistant.claims import Found, analyse, find_claims, find_speaker
+
+
+def claims(question: str, sentence: str, article_date: str | None = "2025-06-20") -> list[Found]:
+    return find_claims(analyse(question), sentence, 0, len(sentence), article_date)
+
+
+def best(question: str, sentence: str, article_date: str | None = "2025-06-20") -> Found:
+    found = claims(question, sentence, article_date)
+    assert found, f"no claim in {sentence!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("How many homes lost power?", "number"),
+    ("What was the board's vote on the plan?", "number"),
+    ("When will the bridge reopen?", "date"),
+    ("What is the birth date of Ada Reyes?", "date"),
+    ("Who was named police chief?", "name"),
+    ("Which company is buying the mill?", "name"),
+    ("Was Israel consulted?", "yes-no"),
+    ("Why did the main break?", "text"),
+])
+def test_question_kinds(question: str, kind: str) -> None:
+    assert analyse(question).kind == kind
+
+
+def test_claim_is_a_verbatim_span_with_offsets() -> None:
+    text = "Officials said about 12,000 homes were affected."
+    f = best("How many homes were affected?", text)
+    assert text[f.start:f.end] == "about 12,000"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("The board voted seven to two for the plan.", "The plan passed in a 7-2 vote."),
+    ("The board voted 7 to 2 for the plan.", "The plan passed in a 7–2 vote."),
+])
+def test_vote_paraphrases_are_one_value(a: str, b: str) -> None:
+    q = "What was the board's vote on the plan?"
+    assert best(q, a).value == best(q, b).value == "7-2"
+
+
+def test_money_is_normalised_across_spellings() -> None:
+    q = "How much did the repairs cost?"
+    one = best(q, "The repairs cost $1.2 billion, the city said.")
+    two = best(q, "Repairs came to 1.2 billion dollars.")
+    assert one.value == two.value == "1.2 billion USD"
+
+
+def test_stated_precision_decides_compatibility() -> None:
+    q = "How many homes are under the advisory?"
+    about = best(q, "About 12,000 homes are under the advisory.")
+    exact = best(q, "The advisory covers 12,300 homes.")
+    other = best(q, "Roughly 30,000 homes are under the advisory.")
+    assert compatible(about, exact)  # "about 12,000" keeps its precision
+    assert not compatible(about, other)
+    lower = best(q, "More than 10,000 homes are under the advisory.")
+    assert compatible(lower, exact) and compatible(lower, other)  # a lower bound fits both
+
+
+def test_weekday_resolves_against_the_article_date() -> None:
+    # 2025-06-20 is a Friday: "on Monday" in a sentence about what will happen is 2025-06-23
+    f = best("When will the school reopen?", "The school will reopen on Monday.", "2025-06-20")
+    assert f.value == "2025-06-23"
+    past = best("When did the school close?", "The school closed on Monday, officials said.", "2025-06-20")
+    assert past.value == "2025-06-16"
+
+
+def test_next_week_is_a_range_and_a_day_inside_it_is_compatible() -> None:
+    week = best("When will the vote take place?", "The vote will take place next week.", "2025-06-20")
+    assert ".." in week.value
+    day = best("When will the vote take place?", "The vote will take place on Tuesday, June 24.", "2025-06-20")
+    assert compatible(week, day)
+
+
+def test_the_time_a_thing_was_said_is_not_its_answer() -> None:
+    found = claims("When will the advisory be lifted?", "The advisory will be lifted Thursday, officials said Tuesday.")
+    assert [f.value for f in found] == ["2025-06-26"]
+
+
+def test_yes_no_polarity_on_the_question_predicate_with_synonyms() -> None:
+    q = "Was anyone hurt in the fire?"
+    assert best(q, "No one was injured in the fire.").polarity == -1
+    assert best(q, "A firefighter was hurt while battling the fire.").polarity == 1
+    assert best(q, "Two people were taken to the hospital with injuries.").polarity == 1
+
+
+def test_a_negation_about_something_else_is_no_answer() -> None:
+    q = "Will the library hire new staff?"
+    assert not claims(q, "The library could not afford a new roof last year.")
+    assert best(q, "The library will hire four new librarians.").polarity == 1
+
+
+def test_denial_reverses_the_claim_it_governs() -> None:
+    f = best("Was Israel consulted?", "Arab officials denied that Israel was consulted.")
+    assert f.polarity == -1
+
+
+def test_opposite_words_answer_no() -> None:
+    q = "Is the bridge open to traffic?"
+    assert best(q, "The bridge remains closed to traffic.").polarity == -1
+    assert best(q, "The bridge reopened to traffic on Monday.").polarity == 1
+
+
+def test_speaker_is_a_verbatim_span() -> None:
+    for sentence, who in [
+        ("Leavitt said that Israel was consulted.", "Leavitt"),
+        ("Israel had not been informed, according to Arab officials.", "Arab officials"),
+        ("The pipe failed because of its age, said Ramona Vance.", "Ramona Vance"),
+    ]:
+        span = find_speaker(sentence)
+        assert span is not None and sentence[span[0]:span[1]] == who
+
+
+def test_names_are_canonical_and_a_surname_matches_the_full_name() -> None:
+    q = "Who was named the new police chief?"
+    full = best(q, "Capt. Samuel Ibarra was named the new police chief.")
+    short = best(q, "The new police chief, Ibarra, starts in March.")
+    other = best(q, "Deputy Chief Lorna Reyes was named the new police chief.")
+    assert full.value == "samuel ibarra"
+    assert compatible(full, short) and not compatible(full, other)
+
+
+def _attributed(f: Found, source: int, label: str) -> Attributed:
+    return Attributed(f, source, source, label, f.value)
+
+
+def test_grouping_flags_exactly_incompatible_groups() -> None:
+    q = "When was the courthouse built?"
+    asked = analyse(q)
+    years = [best(q, s) for s in ("The courthouse was built in 1902.", "It was built in 1902.",
+                                  "The courthouse was built in 1885.")]
+    grouping = group_claims(asked, [_attributed(f, i + 1, f"Source {i + 1}") for i, f in enumerate(years)], {})
+    assert grouping.disagreement
+    assert [g.sources for g in grouping.groups] == [[1, 2], [3]]
+    assert grouping.note is not None and "Source 3" in grouping.note
+    agree = group_claims(asked, [_attributed(f, i + 1, "S") for i, f in enumerate(years[:2])], {})
+    assert not agree.disagreement and len(agree.groups) == 1
+
+
+def test_a_broad_claim_that_fits_two_groups_takes_no_side() -> None:
+    q = "When do the new flights begin?"
+    asked = analyse(q)
+    may2 = best(q, "Flights begin on May 2.", "2025-04-10")
+    may22 = best(q, "Flights begin on May 22.", "2025-04-10")
+    month = best(q, "Flights begin next month.", "2025-04-10")
+    grouping = group_claims(asked, [_attributed(may2, 1, "A"), _attributed(may22, 2, "B"),
+                                    _attributed(month, 3, "C")], {})
+    assert grouping.disagreement and all(3 not in g.sources for g in grouping.groups)
+
+
+def test_different_entities_sharing_a_name_are_not_a_conflict() -> None:
+    q = "What is the population of Broken Bow?"
+    asked = analyse(q)
+    a = "Broken Bow, Nebraska had 3,559 people at the 2010 census."
+    b = "Broken Bow, Oklahoma had 4,120 people at the 2010 census."
+    fa, fb = best(q, a), best(q, b)
+    pins = {1: entity_pins(asked, q, a, None), 2: entity_pins(asked, q, b, None)}
+    assert pins[1] == {"nebraska"} and pins[2] == {"oklahoma"}
+    grouping = group_claims(asked, [_attributed(fa, 1, "A"), _attributed(fb, 2, "B")], pins)
+    assert not grouping.disagreement and grouping.different_entities
+    assert {g.entity for g in grouping.groups} == {"nebraska", "oklahoma"}
+    compared = group_claims(asked, [_attributed(fa, 1, "A"), _attributed(fb, 2, "B")], pins, entity_split=False)
+    assert compared.disagreement
+
+
+def test_which_with_a_plural_asks_for_a_set() -> None:
+    assert analyse("Which roads are closed?").plural
+    assert not analyse("Which company is acquiring the hospital?").plural
