@@ -99,12 +99,15 @@ def _conflicting(groups: list[list[Attributed]], entity_of: dict[int, str]) -> b
 
 def _describe(group: list[Attributed]) -> str:
     """ "not informed: Arab officials (Outlet B) [5]" """
-    head = group[0].text if group[0].found.kind in ("yes-no", "name") else group[0].found.value
+    first = group[0]
+    # quotation marks only around the source's own words; the normalised value beside them
+    head = f"“{first.text}”" + (f" ({first.found.value})" if first.found.kind in ("number", "date")
+                                and normalize(first.found.value) != normalize(first.text) else "")
     speakers = list(dict.fromkeys(c.said_by for c in group if c.said_by))
     outlets = list(dict.fromkeys(c.label for c in group))
     marks = "".join(f"[{n}]" for n in sorted({c.excerpt_n for c in group}))
     who = f"{', '.join(speakers)} ({', '.join(outlets)})" if speakers else ", ".join(outlets)
-    return f"“{head}”: {who} {marks}"
+    return f"{head}: {who} {marks}"
 
 
 def _entities(groups: list[list[Attributed]], pins: dict[int, frozenset[str]]) -> dict[int, str]:

@@ -21,7 +21,7 @@ from .config import Settings
 from .errors import AssistantError, EmptyStoreError, QuestionError
 from .extract import SentenceVectors, SourceSelection, select_excerpts
 from .ingest import IngestReport, ingest_paths
-from .llm_claims import UnreadableClaims, ask_claims, check_claims, says_they_differ
+from .llm_claims import HoldBack, UnreadableClaims, check_claims, parse_claims, says_they_differ, split_reply
 from .memory import Conversation, FollowUp, FollowUpOptions, HistoryItem, Turn
 from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
@@ -31,7 +31,6 @@ from .schema import Answer, Article, Claim, Excerpt, SourceAnswer
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import BaseMessage
 
     from .corpus import Corpus
     from .store import Store
@@ -136,8 +135,18 @@ class Assistant:
 
     # -- ingest -----------------------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path], **progress: Callable[..., None]) -> IngestReport:
-        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, **progress)
+    def ingest(self, paths: Sequence[Path | str], *, since: date | None = None,
+               **progress: Callable[..., None]) -> IngestReport:
+        """Ingest files, folders and links (feeds: entries not older than ``since``)."""
+        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, since=since,
+                            **progress)
+
+    def show(self, article_id: str) -> Article:
+        """One stored article, metadata and full text; ``AssistantError`` when no article has that id."""
+        found = self.corpus().get_articles([article_id]).get(article_id)
+        if found is None:
+            raise AssistantError(f"No stored article has the id {article_id!r}; list them with `assistant sources`.")
+        return found
 
     # -- ask --------------------------------------------------------------------------------------------
 
@@ -224,17 +233,20 @@ class Assistant:
             label = as_data(" | ".join(x for x in (s.outlet, s.title, s.date) if x))
             for e in s.excerpts:
                 blocks.append(f"[{e.n}] ({label})\n\"{as_data(e.quote)}\"")
-        question = answer.standalone_question or answer.question
-        excerpts = "\n\n".join(blocks)
-        system = SystemMessage(self.prompts.system)
+        prompt = self.prompts.answer.format(question=answer.standalone_question or answer.question,
+                                            excerpts="\n\n".join(blocks), agreement=agreement_line(answer))
+        shown = HoldBack(on_token) if on_token else None
         try:
-            self._model_claims(answer, articles, offline,
-                               [system, HumanMessage(self.prompts.claims.format(question=question, excerpts=excerpts))])
-            prompt = self.prompts.answer.format(question=question, excerpts=excerpts, agreement=_agreement(answer))
-            text = run_chat(model, [system, HumanMessage(prompt)], on_token)
+            reply = run_chat(model, [SystemMessage(self.prompts.system), HumanMessage(prompt)],
+                             shown.feed if shown else None)
         except llm_failures() as err:
             answer.notices.append(f"LLM unavailable ({describe_failure(err)}); showing the extractive answer.")
             return
+        if shown:
+            shown.flush()
+        text, claims_part = split_reply(reply)
+        if claims_part is not None:
+            self._model_claims(answer, articles, offline, claims_part)
         if answer.disagreement and answer.disagreement_note and text.strip() and not says_they_differ(text):
             answer.notices.append("The model's answer did not say that the sources disagree; the note says how.")
             text = f"{text.strip()}\n\n{answer.disagreement_note}"
@@ -252,14 +264,11 @@ class Assistant:
         answer.answer = text or None
         answer.mode = "llm" if text else "extractive"
 
-    def _model_claims(self, answer: Answer, articles: dict[str, Article], offline: _Claims,
-                      messages: list[BaseMessage]) -> None:
+    def _model_claims(self, answer: Answer, articles: dict[str, Article], offline: _Claims, part: str) -> None:
         """Each source's claims as the model states them, where every one checks out as verbatim; the
         offline claims stay for the other sources. Regroups the claims."""
-        model = self.chat_model
-        assert model is not None
         try:
-            checked = check_claims(ask_claims(model, messages), answer, articles, offline.asked)
+            checked = check_claims(parse_claims(part), answer, articles, offline.asked)
         except UnreadableClaims as err:
             answer.notices.append(f"{err}; showing the offline claims.")
             return
@@ -365,12 +374,16 @@ def _apply_grouping(answer: Answer, grouping: Grouping) -> None:
     answer.disagreement_note = grouping.note
 
 
-def _agreement(answer: Answer) -> str:
-    """Where the sources stand, for the answer prompt."""
-    if answer.disagreement_note:
-        return answer.disagreement_note
+def agreement_line(answer: Answer) -> str:
+    """Where the sources stand, for the answer prompt: excerpt numbers only, so that no article text
+    reaches the prompt outside its ``<excerpts>`` block."""
+    sides = ["".join(f"[{n}]" for n in g.excerpts) for g in answer.groups if g.entity is None]
+    if answer.disagreement:
+        return "the sources disagree: " + " against ".join(sides) + "; say so, and say who says what."
+    if any(g.entity for g in answer.groups):
+        return "the sources are about different things that share the name; say which is which."
     if len(answer.groups) == 1:
-        return "the sources that state an answer agree on it."
+        return f"the sources that state an answer agree ({sides[0]})." if sides else "no conflict was found."
     return "no conflict between the sources was found."
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import shlex
 import sys
@@ -46,9 +47,10 @@ HELP = """\
 Ask a question about the ingested articles; follow-ups ("When did that happen?") use the conversation.
   /help          this help
   /sources       list the ingested articles
-  /ingest PATH   add articles from files or folders (.txt .md .html .json .jsonl)
+  /ingest PATH   add articles from files, folders or links (.txt .md .html .pdf .json .jsonl, feeds)
   /reset         forget the conversation (the next question starts fresh)
   /json          print the last answer as JSON (the `assistant ask --json` object)
+  /show N        print source N of the last answer in full (metadata and text)
   /quit          leave (also Ctrl-D, or Ctrl-C at an empty prompt)
 Ctrl-C while an answer is printing cancels it. Pasted multi-line text is sent as one question."""
 
@@ -299,6 +301,8 @@ class Chat:
                 sys.stdout.flush()
         elif name == "/sources":
             self.list_sources()
+        elif name == "/show":
+            self.show(rest.strip())
         elif name == "/ingest":
             self.ingest(rest.strip())
         else:
@@ -315,6 +319,19 @@ class Chat:
             label = " — ".join(x for x in (article.outlet, article.title, article.date) if x) or article.id
             self.say(f"  {label}  ({n_chunks} chunks, id {article.id})")
 
+    def show(self, arg: str) -> None:
+        """Source ``arg`` (its number) of the last answer, in full."""
+        from .render import article_text
+
+        sources = {str(s.n): s for s in self.last.sources} if self.last else {}
+        if arg not in sources:
+            shown = f"1 to {len(sources)}" if sources else "none yet: ask a question first"
+            self.say(f"Usage: /show N, with N a source number of the last answer ({shown}).", "yellow")
+            return
+        self.wait_warm_up()
+        sys.stdout.write(article_text(self.assistant.show(sources[arg].id)) + "\n")
+        sys.stdout.flush()
+
     def ingest(self, arg: str) -> None:
         from .cli import _ingest
 
@@ -326,7 +343,8 @@ class Chat:
         except ValueError:  # an unbalanced quote: take the line as one path
             parts = [arg]
         self.wait_warm_up()
-        _ingest(self.settings, [Path(p).expanduser() for p in parts], quiet=self.plain, assistant=self.assistant)
+        # strings, not Paths: the core tells links from paths, and a Path would fold a link's "//"
+        _ingest(self.settings, [os.path.expanduser(p) for p in parts], quiet=self.plain, assistant=self.assistant)
 
     # -- sessions -------------------------------------------------------------------------------------
 

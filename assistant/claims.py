@@ -308,8 +308,8 @@ class Found:
 def find_claims(asked: Asked, article_text: str, start: int, end: int, article_date: str | None,
                 topic: frozenset[str] = frozenset()) -> list[Found]:
     """The answers of ``asked``'s kind inside ``article_text[start:end]``, best first. ``topic``: stems of
-    the article's title; a question word the whole article is about (its title's) ties no sentence to the
-    question, so it counts for less."""
+    the article's title; a word of the question's subject that the whole article is about (its title's)
+    ties no sentence to the question, so it counts for less (the predicate's words keep their weight)."""
     sentence = article_text[start:end]
     if topic:
         asked = _with_topic(asked, topic)
@@ -337,7 +337,7 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
 def _with_topic(asked: Asked, topic: frozenset[str]) -> Asked:
     from dataclasses import replace
 
-    return replace(asked, focus=tuple((f, w * 0.3 if f in topic else w) for f, w in asked.focus))
+    return replace(asked, focus=tuple((f, w * 0.3 if f in topic and w < 1.0 else w) for f, w in asked.focus))
 
 
 def _focus_near(asked: Asked, sentence: str, pos: int) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -95,16 +95,32 @@ def main_options(
         "--chroma-host", envvar="ASSISTANT_CHROMA_HOST", help="Use the Chroma server on this host.")] = None,
     chroma_port: Annotated[int | None, typer.Option(
         "--chroma-port", envvar="ASSISTANT_CHROMA_PORT", help="Port of the Chroma server (default: 8000).")] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks, and which reader read each page.")]
+    = False,
 ) -> None:
     state.store = store
     state.chroma_host = chroma_host
     state.chroma_port = chroma_port
     state.debug = debug
+    if debug:
+        _debug_log("assistant.ingest")
 
 
-def _ingest(settings: Settings, paths: list[Path], quiet: bool = False, assistant: Any = None) -> int:
-    """Ingest with a progress bar (into ``assistant``'s store when given, e.g. the chat's); the exit status."""
+def _debug_log(name: str) -> None:
+    """Debug lines of one part of the core on stderr (not every library's)."""
+    import logging
+
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.DEBUG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    logger.addHandler(handler)
+
+
+def _ingest(settings: Settings, paths: Sequence[Path | str], quiet: bool = False, assistant: Any = None,
+            since: Any = None) -> int:
+    """Ingest files, folders and links with a progress bar (into ``assistant``'s store when given, e.g. the
+    chat's); the exit status."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .answer import Assistant
@@ -124,13 +140,17 @@ def _ingest(settings: Settings, paths: list[Path], quiet: bool = False, assistan
         def on_file(path: Path, n: int) -> None:
             bar.update(task, advance=1, name=path.name[-40:])
 
+        def on_fetch(url: str) -> None:
+            bar.update(task, name=f"fetching {url[-60:]}")
+
         def on_chunks(n: int) -> None:  # after each embedded and written batch
             nonlocal written
             written += n
             rate = written / max(time.monotonic() - started, 1e-6)
             bar.update(task, chunks=f"{written:,} chunks, {rate:,.{0 if rate >= 10 else 1}f}/s")
 
-        report = assistant.ingest(paths, on_start=on_start, on_file=on_file, on_chunks=on_chunks)
+        report = assistant.ingest(paths, since=since, on_start=on_start, on_file=on_file, on_chunks=on_chunks,
+                                  on_fetch=on_fetch)
     for e in report.errors:
         err.print(f"[yellow]skipped[/yellow] {e}")
     err.print(f"Ingested into {assistant.store().location}: {report.summary()}")
@@ -139,12 +159,60 @@ def _ingest(settings: Settings, paths: list[Path], quiet: bool = False, assistan
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive): .txt .md .html .json .jsonl(.gz)")],
+    sources: Annotated[list[str] | None, typer.Argument(
+        metavar="PATH_OR_LINK", show_default=False,
+        help="Files, folders (recursive) or http(s) links to pages and RSS/Atom feeds. Formats: .txt .md .html "
+             ".pdf .json .jsonl, each also .gz")] = None,
+    urls: Annotated[Path | None, typer.Option("--urls", metavar="FILE", help="A file of links, one a line.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="YYYY-MM-DD", help="Feeds: skip entries dated before this day.")] = None,
 ) -> None:
-    """Add articles to the store (re-ingesting is safe: unchanged files are skipped, changed ones replaced)."""
+    """Add articles to the store (re-ingesting is safe: unchanged files are skipped, changed ones replaced;
+    fetched pages are kept under the store and not fetched again)."""
     with edge():
-        code = _ingest(make_settings(), paths)
+        wanted: list[Path | str] = list(sources or [])  # the core tells links from paths
+        if urls is not None:
+            wanted += _link_list(urls)
+        if not wanted:
+            raise ConfigError("Nothing to ingest: give files, folders or links, or --urls FILE.")
+        code = _ingest(make_settings(), wanted, since=_day(since, "--since"))
     raise typer.Exit(code)
+
+
+def _link_list(path: Path) -> list[str]:
+    """The links of a ``--urls`` file, one a line; blank lines and ``#`` comments skipped."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"--urls {path}: cannot read the list of links ({e})") from None
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _day(value: str | None, option: str) -> Any:
+    """A YYYY-MM-DD option as a date (None when not given); a bad value is a ``ConfigError``."""
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. {option} 2023-03-10") from None
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="An article id (from `sources` or `ask --json`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Print one stored article, its metadata and full text, to check a quote in its context."""
+    from .answer import Assistant
+    from .render import article_json, article_text
+
+    with edge():
+        article = Assistant(make_settings(), use_llm=False).show(article_id.strip())
+        text = json.dumps(article_json(article), ensure_ascii=False, indent=2) if as_json else article_text(article)
+        sys.stdout.write(text + "\n")
 
 
 def _print_answer(answer: Any, as_json: bool) -> None:
@@ -178,14 +246,7 @@ def ask(
 
 def parse_as_of(value: str | None) -> Any:
     """``--as-of`` as a date (None when not given); a bad value is a ``ConfigError``."""
-    from datetime import date
-
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ConfigError(f"--as-of {value!r} is not a date; use YYYY-MM-DD, e.g. --as-of 2023-03-10") from None
+    return _day(value, "--as-of")
 
 
 @app.command()

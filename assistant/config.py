@@ -84,7 +84,20 @@ class Settings(BaseSettings):
     # --- ingestion ---------------------------------------------------------------------------------
     chunk_chars: int = Field(800, ge=100, description="Target chunk size in characters.")
     chunk_overlap_chars: int = Field(100, ge=0, description="Overlap between neighbouring chunks.")
-    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
+    max_file_mb: float = Field(
+        20.0,
+        gt=0,
+        description="One article larger than this is refused: a file (inflated, for .gz), a fetched page, or one "
+        "record of a JSONL feed (feeds are streamed, so a feed file may be larger).",
+    )
+    fetch_timeout_s: float = Field(
+        20.0, gt=0, description="Seconds one link or feed may take to download before it is skipped."
+    )
+    fetch_max_redirects: int = Field(5, ge=0, description="Redirects followed for one link before it is skipped.")
+    pages_dir: Path | None = Field(
+        None, description="Folder where fetched pages are kept (a re-ingest reads them, quotes stay checkable); "
+        "unset = <store_dir>/pages."
+    )
 
     # --- retrieval and answers ---------------------------------------------------------------------
     max_sources: int = Field(8, ge=1, description="Most sources shown in one answer.")

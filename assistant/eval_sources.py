@@ -287,16 +287,9 @@ def ablations() -> list[tuple[str, str, Method]]:
     ]
 
 
-def run_sources_eval(
-    data: Path,
-    settings: Settings,
-    *,
-    limit: int | None = None,
-    ingest: bool = True,
-    with_ablations: bool = True,
-    assistant: Assistant | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+def run_sources_eval(data: Path, settings: Settings, *, limit: int | None = None, ingest: bool = True,
+                     with_ablations: bool = True, assistant: Assistant | None = None,
+                     progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Ask every labelled question; returns the report (``format_sources_table`` prints it)."""
     from .answer import Assistant
 

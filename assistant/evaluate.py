@@ -124,14 +124,14 @@ def _records(path: Path) -> list[dict[str, Any]]:
 def corpus_article_ids(corpus: Path) -> dict[str, str]:
     """Corpus record id -> the article id ``assistant ingest`` gives that record (content-derived)."""
     from .errors import IngestError
-    from .ingest import _article_from_record
+    from .ingest import article_from_record
 
     out: dict[str, str] = {}
     for i, record in enumerate(_records(corpus), start=1):
         if not isinstance(record, dict) or "id" not in record:
             continue
         try:
-            article = _article_from_record(corpus, f"{corpus}:{i}", record, {})
+            article = article_from_record(corpus, f"{corpus}:{i}", record, {})
         except IngestError:
             continue
         out[str(record["id"])] = article.id
@@ -309,9 +309,6 @@ def run_eval(
     assistant = assistant or Assistant(settings, use_llm=False)
     ingest_info = None
     if ingest:
-        size_mb = corpus.stat().st_size / 1e6
-        if assistant.settings.max_file_mb < size_mb:
-            assistant.settings.max_file_mb = size_mb + 1
         ingest_info = ingest_corpus(assistant, corpus, say)
     store = assistant.store()
     in_store = set(store.all_article_ids())
@@ -443,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-ingest", action="store_true", help="use the store as it is")
     parser.add_argument("--no-ablations", action="store_true")
     args = parser.parse_args(argv)
-    overrides: dict[str, Any] = {"max_file_mb": 200}
+    overrides: dict[str, Any] = {}
     if args.store:
         overrides["store_dir"] = args.store
     settings = Settings(**overrides)

@@ -1,18 +1,19 @@
 """LLM mode's claims: the model names each source's answer as structured output, checked like quotes.
 
-The model is asked (``prompts/claims.md``) for JSON: per excerpt, the answer it states, copied verbatim,
-and who says it. Every claim must be a verbatim span of the excerpt it names; a claim that is not (the
-model paraphrased, or invented it) is dropped, and that source keeps its offline claim. What survives is
-typed and normalised by the same code as offline claims, so grouping and the disagreement flag do not
-depend on how the model words things.
+The answer prompt (``prompts/answer.md``) asks the model to end its reply with ``CLAIMS:`` and JSON: per
+excerpt, the answer it states, copied verbatim, and who says it. One request keeps the answer streaming
+(the JSON is held back from the reader) and costs no second round trip. Every claim must be a verbatim span
+of the excerpt it names; a claim that is not (the model paraphrased, or invented it) is dropped, and that
+source keeps its offline claim. What survives is typed and normalised by the same code as offline claims,
+so grouping and the disagreement flag do not depend on how the model words things.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -21,10 +22,6 @@ from .claims import Asked, Found, find_claims
 from .errors import LLMError
 from .schema import Answer, Article, Claim
 from .text import normalize
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import BaseMessage
 
 
 class ClaimItem(BaseModel):
@@ -41,15 +38,45 @@ class UnreadableClaims(LLMError):
     """The model answered, but not with the JSON asked for."""
 
 
-def ask_claims(model: BaseChatModel, messages: list[BaseMessage]) -> ClaimsReply:
-    """The model's claims through LangChain's JSON mode; its raw text parsed when JSON mode fails."""
-    structured = model.with_structured_output(ClaimsReply, method="json_mode", include_raw=True)
-    out = structured.invoke(messages)
-    parsed = out.get("parsed") if isinstance(out, dict) else None
-    if isinstance(parsed, ClaimsReply):
-        return parsed
-    raw = out.get("raw") if isinstance(out, dict) else None
-    return parse_claims(str(getattr(raw, "content", "") or ""))
+MARKER = "CLAIMS:"
+
+
+def split_reply(text: str) -> tuple[str, str | None]:
+    """The answer for the reader, and the claims part after the marker (None when there is none)."""
+    at = text.find(MARKER)
+    if at < 0:
+        return text, None
+    return text[:at].rstrip(), text[at + len(MARKER):]
+
+
+class HoldBack:
+    """Passes streamed tokens on until the claims marker begins; the JSON after it is never shown."""
+
+    def __init__(self, on_token: Callable[[str], None]) -> None:
+        self.on_token = on_token
+        self.pending = ""
+        self.done = False
+
+    def feed(self, piece: str) -> None:
+        if self.done:
+            return
+        self.pending += piece
+        at = self.pending.find(MARKER)
+        if at >= 0:
+            self.done = True
+            if self.pending[:at].rstrip():
+                self.on_token(self.pending[:at].rstrip())
+            return
+        # keep back a tail that could be the start of the marker
+        keep = max((k for k in range(1, len(MARKER)) if self.pending.endswith(MARKER[:k])), default=0)
+        out, self.pending = self.pending[:len(self.pending) - keep], self.pending[len(self.pending) - keep:]
+        if out:
+            self.on_token(out)
+
+    def flush(self) -> None:
+        if not self.done and self.pending:
+            self.on_token(self.pending)
+        self.pending = ""
 
 
 def parse_claims(text: str) -> ClaimsReply:
@@ -105,9 +132,11 @@ def _typed(asked: Asked, article: Article, start: int, end: int) -> Found:
 
 
 _SAYS_THEY_DIFFER = re.compile(r"\b(?:disagree|differ|conflict|contradict|dispute|inconsistent|however|whereas|"
-                               r"but|while|although|though|other hand)", re.IGNORECASE)
+                               r"but|while|although|though|other hand|others?|not|no|deny|denied|denies)\b|n[’']t\b",
+                               re.IGNORECASE)
 
 
 def says_they_differ(text: str) -> bool:
-    """The answer tells the reader the sources do not agree (a word of contrast, at least)."""
+    """The answer tells the reader the sources do not agree (a word of contrast or of the other side,
+    at least)."""
     return bool(_SAYS_THEY_DIFFER.search(text))

@@ -13,7 +13,6 @@ from .errors import ConfigError
 EXPECTED: dict[str, frozenset[str]] = {
     "system.md": frozenset(),
     "answer.md": frozenset({"question", "excerpts", "agreement"}),
-    "claims.md": frozenset({"question", "excerpts"}),
     "condense.md": frozenset({"history", "answer", "question"}),
 }
 
@@ -22,7 +21,6 @@ EXPECTED: dict[str, frozenset[str]] = {
 class Prompts:
     system: str
     answer: str
-    claims: str
     condense: str
 
 

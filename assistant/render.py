@@ -6,16 +6,32 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from .schema import Answer, SourceAnswer
+from .schema import Answer, Article, SourceAnswer
+
+ARTICLE_JSON_KEYS = ("id", "title", "outlet", "author", "date", "url", "path", "text")
 
 
 def source_label(source: SourceAnswer) -> str:
     parts = [source.outlet or "unknown outlet"]
     if source.title:
         parts.append(source.title)
+    if source.author:
+        parts.append(f"by {source.author}")
     if source.date:
         parts.append(source.date)
     return " — ".join(parts)
+
+
+def article_json(article: Article) -> dict[str, str | None]:
+    """The ``assistant show --json`` object."""
+    return {key: getattr(article, key) for key in ARTICLE_JSON_KEYS}
+
+
+def article_text(article: Article) -> str:
+    """One stored article as plain text: its metadata, one field a line, then the full text."""
+    fields = [(key, getattr(article, key)) for key in ARTICLE_JSON_KEYS if key != "text"]
+    head = [f"{key + ':':<8} {value}" for key, value in fields if value]
+    return "\n".join(head) + "\n\n" + article.text
 
 
 def source_panel(source: SourceAnswer) -> Panel:

@@ -140,7 +140,8 @@ def check_vector_index(path: Path) -> None:
 
 def article_meta(article: Article, n_chunks: int) -> dict[str, Any]:
     return _clean_meta({
-        "title": article.title, "outlet": article.outlet, "date": article.date, "url": article.url,
+        "title": article.title, "outlet": article.outlet, "author": article.author, "date": article.date,
+        "url": article.url,
         "path": article.path, "doc_key": article.doc_key, "n_chunks": n_chunks,
         "date_int": date_int(article.date), "ingested_at": time.time(),
     })
@@ -149,7 +150,8 @@ def article_meta(article: Article, n_chunks: int) -> dict[str, Any]:
 def article_from_record(article_id: str, text: str | None, meta: dict[str, Any]) -> Article:
     return Article(
         id=article_id, text=text or "", title=meta.get("title"), outlet=meta.get("outlet"),
-        date=meta.get("date"), url=meta.get("url"), path=meta.get("path"), doc_key=meta.get("doc_key", ""),
+        author=meta.get("author"), date=meta.get("date"), url=meta.get("url"), path=meta.get("path"),
+        doc_key=meta.get("doc_key", ""),
     )
 
 

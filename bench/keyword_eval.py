@@ -21,7 +21,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.errors import IngestError
 from assistant.evaluate import _records, load_questions
-from assistant.ingest import _article_from_record
+from assistant.ingest import article_from_record
 from assistant.keyword import KeywordIndex
 from assistant.metrics import article_metrics
 from assistant.query import parse_query
@@ -35,7 +35,7 @@ def build(corpus: Path, folder: Path, title_weight: int) -> tuple[KeywordIndex, 
     outlets: set[str] = set()
     for i, record in enumerate(_records(corpus), start=1):
         try:
-            article = _article_from_record(corpus, f"{corpus}:{i}", record, {})
+            article = article_from_record(corpus, f"{corpus}:{i}", record, {})
         except IngestError:
             continue
         ids[str(record.get("id", i))] = article.id

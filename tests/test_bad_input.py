@@ -152,14 +152,31 @@ def test_size_limit_comes_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 def test_gzip_that_decompresses_past_the_limit_is_refused_not_truncated(
     assistant: Assistant, tmp_path: Path
 ) -> None:
-    """A .jsonl.gz bomb: small on disk, huge inflated. It must not be half-ingested."""
-    lines = "\n".join(json.dumps({"title": "T", "body": BODY}) for _ in range(2000))
-    bomb = write(tmp_path / "bomb" / "many.jsonl.gz", gzip.compress(lines.encode()))
-    max_bytes = 2_000  # 40 KB inflated at most; the records take about 234 KB
-    assert bomb.stat().st_size < max_bytes < len(lines) / 20
+    """A .json.gz bomb (read whole): small on disk, huge inflated. It must not be half-ingested."""
+    records = json.dumps([{"title": "T", "body": BODY} for _ in range(2000)])
+    bomb = write(tmp_path / "bomb" / "many.json.gz", gzip.compress(records.encode()))
+    max_bytes = 2_000  # the records take about 234 KB inflated
+    assert bomb.stat().st_size < max_bytes < len(records) / 20
     with pytest.raises(IngestError) as refused:
         read_file(bomb, max_bytes)
     assert "decompresses to over" in str(refused.value) and "ASSISTANT_MAX_FILE_MB" in str(refused.value)
+    html = write(tmp_path / "bomb" / "page.html.gz", gzip.compress(f"<p>{BODY}</p>".encode() * 200))
+    with pytest.raises(IngestError, match="decompresses to over"):
+        read_file(html, max_bytes)
+
+
+def test_a_jsonl_feed_over_the_limit_is_streamed_whole_and_the_limit_is_per_record(tmp_path: Path) -> None:
+    """A streamed feed is not refused for its size: every record is read, and only a record over the
+    limit is refused, in one line naming its line number."""
+    lines = [json.dumps({"title": f"T{i}", "body": f"{BODY} Record {i}."}) for i in range(2000)]
+    lines[7] = json.dumps({"title": "Huge", "body": "word " * 1000})
+    feed = write(tmp_path / "feed" / "many.jsonl.gz", gzip.compress("\n".join(lines).encode()))
+    max_bytes = 2_000
+    assert feed.stat().st_size < max_bytes * 20 < sum(map(len, lines))
+    result = read_file(feed, max_bytes)
+    assert len(result.articles) == 1999
+    assert [str(e) for e in result.errors] == [f"{feed}:8: record is over the 0.002 MB limit (raise "
+                                               "ASSISTANT_MAX_FILE_MB)"]
 
 
 # --- structured files ------------------------------------------------------------------------------

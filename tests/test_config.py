@@ -43,7 +43,7 @@ def test_shipped_prompts_load() -> None:
 
 
 def test_prompt_missing_a_variable_fails_at_load(tmp_path: Path) -> None:
-    for name in ("system.md", "answer.md", "claims.md", "condense.md"):
+    for name in ("system.md", "answer.md", "condense.md"):
         (tmp_path / name).write_text((DEFAULT_PROMPTS_DIR / name).read_text())
     (tmp_path / "answer.md").write_text("Question: {question}\nNo excerpts here.")
     with pytest.raises(ConfigError, match=r"answer.md must use \{agreement\}, \{excerpts\}, \{question\}"):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Assistant
+from assistant.answer import Assistant, agreement_line
 from assistant.cite import check_markers, check_quotes
 from assistant.config import Settings
 from assistant.prompts import load_prompts
@@ -88,7 +88,8 @@ def test_injected_article_is_quoted_data_inside_the_excerpts_block_only(
     head, rest = prompt.split("<excerpts>\n", 1)
     block, tail = rest.split("\n</excerpts>", 1)
     assert head + "<excerpts>\n{excerpts}\n</excerpts>" + tail == prompts.answer.format(
-        question=QUESTION, excerpts="{excerpts}"), "outside the block: only the template and the question"
+        question=QUESTION, excerpts="{excerpts}", agreement=agreement_line(answer)), \
+        "outside the block: only the template, the question and excerpt numbers"
     # inside the block: "[n] (label)" then the excerpt in double quotes, for each excerpt shown
     entries = re.findall(r'^\[(\d+)\] \(([^\n]*)\)\n"(.*?)"(?=\n\n\[\d+\] |\Z)', block, re.MULTILINE | re.DOTALL)
     shown = {e.n: e for e in answer.excerpts}

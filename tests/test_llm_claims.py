@@ -8,7 +8,7 @@ from typing import Any
 
 from assistant.answer import Assistant
 from assistant.config import Settings
-from assistant.llm_claims import UnreadableClaims, parse_claims
+from assistant.llm_claims import HoldBack, UnreadableClaims, parse_claims
 from tests.fakes import Reply, openai_stub
 
 
@@ -46,13 +46,14 @@ def test_model_claims_are_verbatim_and_an_invented_one_is_dropped(tmp_path: Path
         {"excerpt": no.n, "text": "Israel had not been informed", "said_by": "Arab officials"},
         {"excerpt": yes.n, "text": "Israel approved the talks in writing", "said_by": "Netanyahu"},  # invented
     ]}
-    with openai_stub() as stub:
-        stub.enqueue(Reply(text=json.dumps(claims)), Reply(text=f"Israel was consulted [{yes.n}]."))
-        answer = _llm(tmp_path, embeddings, stub.url).ask("Was Israel consulted?")
-    assert len(stub.requests) == 2
-    assert "claims" in stub.requests[0]["body"]["messages"][-1]["content"]
-    # the second request carries where the sources stand
-    assert "Sources differ" in stub.requests[1]["body"]["messages"][-1]["content"]
+    reply = f"Israel was consulted [{yes.n}].\nCLAIMS: {json.dumps(claims)}"
+    tokens: list[str] = []
+    with openai_stub(Reply(text=reply)) as stub:
+        answer = _llm(tmp_path, embeddings, stub.url).ask("Was Israel consulted?", on_token=tokens.append)
+    assert len(stub.requests) == 1
+    prompt = stub.requests[0]["body"]["messages"][-1]["content"]
+    assert "CLAIMS:" in prompt and "the sources disagree" in prompt  # where the sources stand
+    assert "".join(tokens) == f"Israel was consulted [{yes.n}]."  # the JSON never reaches the reader
     shown = [c for s in answer.covering for c in s.claims]
     texts = {c.text for c in shown}
     assert "Israel was consulted" in texts and "Israel had not been informed" in texts
@@ -74,10 +75,26 @@ def test_model_claims_are_verbatim_and_an_invented_one_is_dropped(tmp_path: Path
 
 
 def test_unreadable_claims_keep_the_offline_ones(tmp_path: Path, embeddings: Any, seeds_dir: Path) -> None:
-    with openai_stub(Reply(text="Israel was consulted, but Arab officials disagree [1].")) as stub:
+    with openai_stub(Reply(text="Israel was consulted, but Arab officials disagree [1].\nCLAIMS: none")) as stub:
         assistant = _llm(tmp_path, embeddings, stub.url)
         assistant.ingest([seeds_dir])
         answer = assistant.ask("Was Israel consulted?")
     assert any("not JSON" in n for n in answer.notices)
+    assert answer.answer is not None and "CLAIMS" not in answer.answer
     assert answer.disagreement and any(s.claims for s in answer.covering)
     assert answer.mode == "llm" and not any("did not say" in n for n in answer.notices)
+
+
+def test_hold_back_never_shows_a_marker_split_across_tokens() -> None:
+    shown: list[str] = []
+    sink = HoldBack(shown.append)
+    for piece in ["The vote was 7-2 [1]. ", "CLA", "IMS", ': {"claims": []}']:
+        sink.feed(piece)
+    sink.flush()
+    assert "".join(shown).rstrip() == "The vote was 7-2 [1]."
+    plain: list[str] = []
+    other = HoldBack(plain.append)
+    for piece in ["Cla", "ims were made [2]."]:
+        other.feed(piece)
+    other.flush()
+    assert "".join(plain) == "Claims were made [2]."

@@ -57,7 +57,7 @@ def test_the_wheel_carries_the_prompts_and_finds_them_installed(installed: Path,
         capture_output=True, text=True, cwd=tmp_path, env=_env(), check=True)
     package_file, prompts_dir = probe.stdout.split()
     assert Path(package_file).is_relative_to(installed) and Path(prompts_dir).is_relative_to(installed)
-    for name in ("system.md", "answer.md", "claims.md", "condense.md"):
+    for name in ("system.md", "answer.md", "condense.md"):
         assert Path(prompts_dir, name).read_text(encoding="utf-8") == (REPO / "prompts" / name).read_text("utf-8")
 
 
