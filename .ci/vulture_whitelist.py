@@ -20,6 +20,11 @@ _.load_multihop_output
 # uvicorn reads this flag on its server to stop (assistant/slack/web.py)
 _.should_exit
 
+# ONNX Runtime reads these SessionOptions attributes (assistant/embed.py)
+_.intra_op_num_threads
+_.inter_op_num_threads
+_.log_severity_level
+
 # conversation memory for Slack threads (assistant/memory.py): the bot keeps its posted Answers in an
 # AnswerCache and reads a thread back with thread_turns; the Slack package wires them
 _.put

@@ -41,6 +41,7 @@ __all__ = ["Assistant", "Conversation", "FollowUp", "HistoryItem", "Turn", "as_d
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_ANSWER_CHARS = 600  # of each earlier answer's text, in the LLM's rewrite prompt
+EXTRA_SOURCES = 4  # searched past ASSISTANT_MAX_SOURCES: a covering source there is named in a notice
 
 
 _EXCERPTS_TAG = re.compile(r"<\s*(/?)\s*excerpts\s*>", re.IGNORECASE)
@@ -79,6 +80,7 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         self._embeddings = embeddings
+        self._ingest_embeddings = embeddings  # one given model embeds both questions and chunks
         self._chat_model = chat_model
         self.use_llm = (chat_model is not None or self.settings.llm_enabled) if use_llm is None else use_llm
         self._store: Store | None = None
@@ -99,6 +101,15 @@ class Assistant:
 
             self._embeddings = make_embeddings(self.settings)
         return self._embeddings
+
+    @property
+    def ingest_embeddings(self) -> Embeddings:
+        """The model that embeds ingested chunks: the fastest runtime here (questions never wait for it)."""
+        if self._ingest_embeddings is None:
+            from .embed import make_ingest_embeddings
+
+            self._ingest_embeddings = make_ingest_embeddings(self.settings, self.embeddings)
+        return self._ingest_embeddings
 
     @property
     def chat_model(self) -> BaseChatModel | None:
@@ -138,7 +149,7 @@ class Assistant:
     def ingest(self, paths: Sequence[Path | str], *, since: date | None = None,
                **progress: Callable[..., None]) -> IngestReport:
         """Ingest files, folders and links (feeds: entries not older than ``since``)."""
-        return ingest_paths(list(paths), self.corpus(create=True), self.embeddings, self.settings, since=since,
+        return ingest_paths(list(paths), self.corpus(create=True), self.ingest_embeddings, self.settings, since=since,
                             **progress)
 
     def show(self, article_id: str) -> Article:
@@ -176,7 +187,9 @@ class Assistant:
             raise EmptyStoreError(store.location)
         from .embed import encode
 
-        retrieval = self.retriever().search(searched, lambda text: encode(self.embeddings, [text])[0], as_of=as_of)
+        # a few more than are shown, so that a covering source past the cut is named, not hidden
+        retrieval = self.retriever().search(searched, lambda text: encode(self.embeddings, [text])[0], as_of=as_of,
+                                            k=self.settings.max_sources + EXTRA_SOURCES)
         found, q_vec = retrieval.results, retrieval.question_vector
         self.last_retrieval = retrieval
         if self._vectors is None:
@@ -193,6 +206,8 @@ class Assistant:
         attributed: list[Attributed] = []
         next_n = 1
         ordered = sorted(selections, key=lambda s: (not s.chosen, -s.best, -s.best_chunk_score))
+        ordered, beyond = ordered[:self.settings.max_sources], [s for s in ordered[self.settings.max_sources:]
+                                                                  if s.chosen]
         for i, sel in enumerate(ordered, start=1):
             articles[sel.article.id] = sel.article
             source, claims = _source_answer(i, sel, next_n)
@@ -204,6 +219,13 @@ class Assistant:
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
                         mode="extractive", sources=sources, filters=retrieval.filters,
                         notices=[*follow_up.notices, *retrieval.notices])
+        if beyond:
+            answer.notices.append(
+                f"{len(beyond)} more source(s) address this question: "
+                + "; ".join(" — ".join(x for x in (b.article.outlet, b.article.title) if x) or b.article.id
+                            for b in beyond)
+                + f" (ASSISTANT_MAX_SOURCES={self.settings.max_sources + len(beyond)} shows them)."
+            )
         asked = analyse(subject)
         pins = {s.n: entity_pins(asked, subject, articles[s.id].text, s.title) for s in answer.covering} \
             if method.entity_split else {}

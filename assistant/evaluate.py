@@ -146,7 +146,7 @@ def ingest_corpus(assistant: Assistant, corpus: Path, progress: Callable[[str], 
 
     from .embed import LocalEmbeddings
 
-    bf16 = isinstance(assistant.embeddings, LocalEmbeddings) and assistant.embeddings.bf16
+    bf16 = isinstance(assistant.ingest_embeddings, LocalEmbeddings) and assistant.ingest_embeddings.bf16
     t = time.perf_counter()
     report = assistant.ingest([corpus])
     seconds = time.perf_counter() - t

@@ -34,8 +34,20 @@ def article_text(article: Article) -> str:
     return "\n".join(head) + "\n\n" + article.text
 
 
+def claims_text(source: SourceAnswer) -> str | None:
+    """ "Says: “had not been informed” (Arab officials) [5] · ..." : what the source answers, first."""
+    if not source.claims:
+        return None
+    parts = [f"“{c.text}”" + (f" ({c.said_by})" if c.said_by else "") + (f" [{c.excerpt}]" if c.excerpt else "")
+             for c in source.claims]
+    return "Says: " + " · ".join(parts)
+
+
 def source_panel(source: SourceAnswer) -> Panel:
     body = Text()
+    claims = claims_text(source)
+    if claims:
+        body.append(claims + "\n", style="bold")
     for i, ex in enumerate(source.excerpts):
         if i:
             body.append("\n")
@@ -104,6 +116,9 @@ def answer_text(answer: Answer) -> str:
     lines.append(answer.summary)
     for s in answer.covering:
         lines.append(f"\n[{s.n}] {source_label(s)}" + (f" <{s.url}>" if s.url else ""))
+        claims = claims_text(s)
+        if claims:
+            lines.append(f"  {claims}")
         lines += [f"  [{e.n}] “{e.quote}”" for e in s.excerpts]
     if answer.disagreement_note:
         lines.append(f"\n! {answer.disagreement_note}")

@@ -181,6 +181,7 @@ class Store:
         _SEEN.setdefault(self.location, self._db_stamp())
         if create:
             self._saw_own_write()
+        # the model family, not the runtime: chunks embedded by torch and questions by ONNX share a store
         built_with = (self.chunks.metadata or {}).get("embedding_model")
         if built_with and built_with != self.embedding_id:
             raise StoreError(

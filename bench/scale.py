@@ -9,8 +9,9 @@ works on the same chunk texts. Then, each system in its own subprocess (so peak 
 
 - ``raw``: ``SentenceTransformer.encode`` of all chunk texts, nothing else: the ceiling for ingestion.
 - ``ours``: ``Assistant.ingest`` of the JSONL files (reading, chunking, embedding and writing included),
-  then warm offline ``Assistant.ask`` latencies (question embedding, retrieval, excerpt selection). With its
-  default settings: on a CPU with native bfloat16 (``ASSISTANT_EMBED_BF16=auto``) it embeds chunks in bf16.
+  then warm offline ``Assistant.ask`` latencies (question embedding, retrieval, excerpt selection). Once per
+  ``--runtimes`` entry (``ASSISTANT_EMBED_RUNTIME``; default ``auto``: torch in bf16 on a CPU with native
+  bfloat16, ONNX elsewhere); questions are embedded by ONNX Runtime unless the runtime is ``torch``.
 - ``baseline``: ``langchain_chroma.Chroma.from_documents`` on the same chunks (already chunked: reading and
   chunking are not timed for it), then ``similarity_search`` latencies (retrieval only, k=4).
 
@@ -321,15 +322,16 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     from assistant.answer import Assistant
     from assistant.config import Settings
 
-    store_dir = folder / "store-ours"
-    overrides: dict[str, Any] = {"store_dir": store_dir, "torch_threads": args.threads}
+    store_dir = folder / f"store-ours-{args.runtime}"
+    overrides: dict[str, Any] = {"store_dir": store_dir, "torch_threads": args.threads, "embed_runtime": args.runtime}
     if args.chroma_port:
         overrides.update(chroma_host="127.0.0.1", chroma_port=args.chroma_port)
     settings = Settings(_env_file=None, **overrides)
     assistant = Assistant(settings, use_llm=False)
     assistant.warm_up()
-    embeddings: Any = assistant.embeddings
-    _truncate(embeddings.model, args)
+    embeddings: Any = assistant.ingest_embeddings
+    _truncate(embeddings, args)
+    _truncate(assistant.embeddings, args)
     if args.reuse and store_dir.exists():
         return {"reused_store": str(store_dir), **_ask_figures(assistant, args)}
     rss0 = _rss_mb()
@@ -354,7 +356,8 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
         "chunks": report.chunks, "articles": report.added, "seconds": round(seconds, 2),
         "chunks_per_s": round(report.chunks / seconds, 1), "cpu_s": round(cpu, 1),
         "chunks_per_cpu_s": round(report.chunks / cpu, 2), "ingest_seconds_in": ingest_parts,
-        "bf16": bool(getattr(embeddings, "bf16", False)), **_ask_figures(assistant, args),
+        "bf16": bool(getattr(embeddings, "bf16", False)), "runtime": getattr(embeddings, "runtime", "?"),
+        **_ask_figures(assistant, args),
         "rss_after_load_mb": round(rss0), "peak_rss_ingest_mb": round(rss_ingest), "peak_rss_mb": round(_peak_mb()),
         "rss_during_ingest_mb": rss_curve[:: max(1, len(rss_curve) // 10)] + rss_curve[-1:],
         "store_mb": round(_du(store_dir) / 1e6) if store_dir.exists() else None,
@@ -363,8 +366,14 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 def _truncate(model: Any, args: argparse.Namespace) -> None:
     """``--max-seq-length``: embed only the first N word pieces of each text (a cheaper, labelled run)."""
-    if args.max_seq_length:
-        model.max_seq_length = args.max_seq_length
+    from assistant.embed import LocalEmbeddings, OnnxEmbeddings
+
+    if not args.max_seq_length:
+        return
+    if isinstance(model, OnnxEmbeddings):
+        model.load()[1].enable_truncation(max_length=args.max_seq_length)
+    else:
+        (model.model if isinstance(model, LocalEmbeddings) else model).max_seq_length = args.max_seq_length
 
 
 def _ask_figures(assistant: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -451,7 +460,7 @@ WORKERS = {"raw": worker_raw, "ours": worker_ours, "baseline": worker_baseline}
 # driver
 
 
-def run_worker(name: str, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+def run_worker(name: str, folder: Path, args: argparse.Namespace, runtime: str = "auto") -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--corpus", str(folder),
            "--threads", str(args.threads), "--questions", str(args.questions), "--seed", str(args.seed)]
     if args.chroma_port:
@@ -460,6 +469,7 @@ def run_worker(name: str, folder: Path, args: argparse.Namespace) -> dict[str, A
         cmd += ["--max-seq-length", str(args.max_seq_length)]
     if args.reuse:
         cmd += ["--reuse"]
+    cmd += ["--runtime", runtime]
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
@@ -499,7 +509,13 @@ def table(results: dict[str, Any]) -> str:
     row("raw encode, chunks/s", lambda r: r["raw"]["chunks_per_s"])
     row("ours ingest, chunks/s", lambda r: r["ours"]["chunks_per_s"])
     row("baseline ingest, chunks/s", lambda r: r["baseline"]["chunks_per_s"])
-    row("ours embeds chunks in bf16", lambda r: "yes" if r["ours"]["bf16"] else "no")
+    row("ours ingest runtime", lambda r: r["ours"]["runtime"])
+    for rt in results.get("runtimes", ["auto"])[1:]:
+        row(f"ours ingest, chunks/s, runtime {rt}", lambda r, rt=rt: r[f"ours:{rt}"]["chunks_per_s"])
+        row(f"  ingest runtime {rt}: CPU-s per chunk x1000",
+            lambda r, rt=rt: round(1000 / r[f"ours:{rt}"]["chunks_per_cpu_s"], 1))
+        row(f"  ask p50 ms, runtime {rt}", lambda r, rt=rt: r[f"ours:{rt}"]["ask"]["p50_ms"])
+        row(f"  peak RSS MB, runtime {rt}", lambda r, rt=rt: r[f"ours:{rt}"]["peak_rss_mb"])
     row("ours / raw encode  (>= 0.8)", lambda r: r["ratios"]["ours_vs_raw_encode"])
     row("ours / baseline    (>= 1.0)", lambda r: r["ratios"]["ours_vs_baseline_ingest"])
     row("  same, per CPU-second: / raw", lambda r: r["ratios"]["ours_vs_raw_encode_cpu"])
@@ -539,6 +555,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seq-length", type=int, default=0,
                         help="embed only the first N word pieces of each text, in every system (a cheaper run to "
                         "build a large store; its figures are labelled)")
+    parser.add_argument("--runtimes", nargs="+", default=["auto"], choices=["auto", "onnx", "torch"],
+                        help="ingest runtimes of 'ours' (ASSISTANT_EMBED_RUNTIME), each its own run and store; the "
+                        "first one is compared with the other systems")
+    parser.add_argument("--runtime", default="auto", help=argparse.SUPPRESS)
     parser.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -552,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "threads": args.threads, "cpu_count": os.cpu_count(),
         "load_avg_at_start": os.getloadavg(), "python": platform.python_version(), "gpu": _gpu(),
         "seed": args.seed, "questions": args.questions, "server_mode": bool(args.chroma_port),
-        "max_seq_length": args.max_seq_length or None, "sizes": {},
+        "max_seq_length": args.max_seq_length or None, "runtimes": args.runtimes, "sizes": {},
     }
     try:
         for size in args.sizes:
@@ -568,8 +588,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{size:,}] corpus: {corpus} in {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
             entry: dict[str, Any] = {"corpus": corpus}
             for name in args.systems:
-                entry[name] = run_worker(name, folder, args)
-                print(f"[{size:,}] {name}: {json.dumps(entry[name])}", file=sys.stderr, flush=True)
+                for i, runtime in enumerate(args.runtimes if name == "ours" else ["auto"]):
+                    key = name if i == 0 else f"{name}:{runtime}"
+                    entry[key] = run_worker(name, folder, args, runtime)
+                    print(f"[{size:,}] {key}: {json.dumps(entry[key])}", file=sys.stderr, flush=True)
             raw, ours, baseline = (entry.get(k, {}) for k in ("raw", "ours", "baseline"))
             entry["ratios"] = {
                 "ours_vs_raw_encode": _ratio(ours.get("chunks_per_s"), raw.get("chunks_per_s")),

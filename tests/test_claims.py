@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from assistant.agreement import Attributed, compatible, entity_pins, group_claims
@@ -174,3 +177,38 @@ def test_different_entities_sharing_a_name_are_not_a_conflict() -> None:
 def test_which_with_a_plural_asks_for_a_set() -> None:
     assert analyse("Which roads are closed?").plural
     assert not analyse("Which company is acquiring the hospital?").plural
+
+
+def test_seeds_show_both_sides_each_in_its_own_words_and_attributed(assistant: Any, seeds_dir: Path) -> None:
+    assistant.ingest([seeds_dir])
+    answer = assistant.ask("Was Israel consulted?")
+    assert answer.disagreement and len(answer.covering) == 2
+    claims = [c for s in answer.covering for c in s.claims]
+    yes = [c for c in claims if c.value.startswith("yes")]
+    no = [c for c in claims if c.value.startswith("no")]
+    assert yes and no
+    assert any(c.said_by == "Leavitt" and "consulted" in c.text for c in yes)
+    assert any(c.said_by == "Arab officials" and c.text == "had not been informed" for c in no)
+    assert {g.value for g in answer.groups} == {"yes: consult", "no: consult"}
+    assert answer.disagreement_note and "Arab officials" in answer.disagreement_note
+
+
+def test_a_covering_source_past_max_sources_is_named_not_hidden(embeddings: Any, tmp_path: Path) -> None:
+    from assistant.answer import Assistant
+    from assistant.config import Settings
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i, outlet in enumerate(["Alder Post", "Birch Times", "Cedar Ledger"]):
+        (folder / f"{i}.md").write_text(
+            f'---\ntitle: "Kiln Street market opens"\nsource: "{outlet}"\ndate: 2025-05-0{i + 1}\n---\n\n'
+            f"The Kiln Street market opened on Saturday with {40 + i} stalls, organisers said.\n", encoding="utf-8")
+    settings = Settings(store_dir=tmp_path / "store", max_sources=2, _env_file=None)  # type: ignore[call-arg]
+    assistant = Assistant(settings, embeddings=embeddings, use_llm=False)
+    assistant.ingest([folder])
+    answer = assistant.ask("How many stalls did the Kiln Street market open with?")
+    assert len(answer.sources) == 2 and len(answer.covering) == 2
+    [notice] = [n for n in answer.notices if "more source" in n]
+    shown = {s.outlet for s in answer.sources}
+    [hidden] = {"Alder Post", "Birch Times", "Cedar Ledger"} - shown
+    assert notice.startswith("1 more source(s) address this question") and hidden in notice
