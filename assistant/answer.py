@@ -22,6 +22,7 @@ from .errors import AssistantError, EmptyStoreError, QuestionError
 from .extract import SentenceVectors, SourceSelection, select_excerpts
 from .ingest import IngestReport, ingest_paths
 from .llm_claims import HoldBack, UnreadableClaims, check_claims, parse_claims, says_they_differ, split_reply
+from .memory import Conversation, FollowUp, FollowUpOptions, HistoryItem, Turn
 from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
@@ -36,9 +37,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Assistant", "Conversation", "FollowUp", "HistoryItem", "Turn", "as_data", "clean_question", "summarise"]
+
 MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_ANSWER_CHARS = 600  # of each earlier answer's text, in the LLM's rewrite prompt
 EXTRA_SOURCES = 4  # searched past ASSISTANT_MAX_SOURCES: a covering source there is named in a notice
-Turn = tuple[str, str]  # (user question, assistant answer text)
 
 
 _EXCERPTS_TAG = re.compile(r"<\s*(/?)\s*excerpts\s*>", re.IGNORECASE)
@@ -85,6 +88,7 @@ class Assistant:
         self._vectors: SentenceVectors | None = None
         self._retriever: Retriever | None = None
         self.last_retrieval: Retrieval | None = None  # how the last question was searched (eval, debugging)
+        self.followups = FollowUpOptions()  # which parts of follow-up resolution run (eval ablations)
         if self.use_llm:
             self.prompts = load_prompts(self.settings.prompts_dir)
 
@@ -161,7 +165,7 @@ class Assistant:
         self,
         question: str,
         *,
-        history: Sequence[Turn] = (),
+        history: Sequence[HistoryItem] = (),
         on_token: Callable[[str], None] | None = None,
         on_source: Callable[[SourceAnswer], None] | None = None,
         as_of: date | None = None,
@@ -169,13 +173,15 @@ class Assistant:
     ) -> Answer:
         """Answer ``question`` with per-source verbatim excerpts (and an LLM answer when configured).
 
-        ``history`` holds earlier turns; a follow-up is first rewritten into a standalone question.
+        ``history`` holds earlier turns (``memory.Turn``s, ``Answer``s or (question, answer text) pairs); a
+        follow-up is first rewritten into a standalone question (``condense``).
         ``as_of`` is the reference date of "this week", "last month"... (today when None) and ranks newer
         articles down and recent ones up; the filters applied are listed in ``answer.filters``.
         ``on_token`` receives the LLM answer as it streams; ``on_source`` each source as it is ready.
         """
         question = clean_question(question)
-        searched = self.condense(question, history) if history else question
+        follow_up = self.condense(question, history)
+        searched = follow_up.standalone
         store = self.store()
         if store.count_articles() == 0:
             raise EmptyStoreError(store.location)
@@ -212,7 +218,7 @@ class Assistant:
                 on_source(source)
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
                         mode="extractive", sources=sources, filters=retrieval.filters,
-                        notices=list(retrieval.notices))
+                        notices=[*follow_up.notices, *retrieval.notices])
         if beyond:
             answer.notices.append(
                 f"{len(beyond)} more source(s) address this question: "
@@ -303,33 +309,75 @@ class Assistant:
 
     # -- conversation -----------------------------------------------------------------------------------
 
-    def condense(self, question: str, history: Sequence[Turn]) -> str:
-        """A standalone version of a follow-up question (LLM when configured, else a deterministic rewrite)."""
-        from .memory import condense_offline
+    def condense(self, question: str, history: Sequence[HistoryItem]) -> FollowUp:
+        """How ``question`` is searched after ``history``: as typed, or rewritten into a standalone question.
 
-        turns = list(history)[-self.settings.history_turns:] if self.settings.history_turns else []
-        if not turns:
-            return question
-        model = self.chat_model if self.use_llm else None
-        if model is not None:
-            from langchain_core.messages import HumanMessage
+        The offline resolution (``memory.resolve``) decides whether the question depends on the conversation.
+        When it does and an LLM is configured, the LLM rewrites it from the conversation and the last answer's
+        sources and claims; a rewrite that adds words found nowhere in the conversation is not used (the
+        offline one is, with a notice).
+        """
+        from .memory import AssistantLookups, as_turns, resolve
 
-            from .llm import llm_failures, run_chat
+        keep = self.settings.history_turns
+        turns = as_turns(history)[-keep:] if keep else []
+        offline = resolve(question, turns, AssistantLookups(self.corpus()), self.followups)
+        model = self.chat_model if self.use_llm and offline.dependent else None
+        if model is None:
+            return offline
+        from langchain_core.messages import HumanMessage
 
-            lines = []
-            for q, a in turns:
-                lines.append(f"User: {q}")
-                if a:
-                    lines.append(f"Assistant: {a[:600]}")
-            failures: tuple[type[BaseException], ...] = (AssistantError, *llm_failures())
-            try:
-                rewritten = run_chat(model, [HumanMessage(self.prompts.condense.format(
-                    history="\n".join(lines), question=question))]).strip().strip('"')
-                if rewritten:
-                    return clean_question(rewritten.splitlines()[0])
-            except failures:
-                log.info("condense failed; using the offline rewrite")
-        return condense_offline(question, [q for q, _ in turns])
+        from .llm import describe_failure, llm_failures, run_chat
+        from .memory import added_words
+
+        prompt = self.prompts.condense.format(history=history_text(turns), answer=answer_as_data(turns[-1].answer),
+                                              question=question)
+        failures: tuple[type[BaseException], ...] = (AssistantError, *llm_failures())
+        try:
+            reply = run_chat(model, [HumanMessage(prompt)]).strip()
+            rewritten = clean_question((reply.splitlines() or [""])[0].strip().strip('"“”'))
+        except failures as err:
+            reason = describe_failure(err) if not isinstance(err, AssistantError) else "no question in its reply"
+            offline.notices.append(f"The LLM could not rewrite the follow-up ({reason}); searched the offline "
+                                   "rewrite.")
+            return offline
+        added = added_words(rewritten, turns, question)
+        if added:
+            offline.notices.append("The LLM's rewrite of the follow-up used words found nowhere in the "
+                                   f"conversation ({', '.join(added)}); searched the offline rewrite instead.")
+            return offline
+        return FollowUp(question, rewritten, True, "rewritten by the LLM", notices=[])
+
+
+def answer_as_data(answer: Answer | None) -> str:
+    """The last answer's sources and claims as the rewrite prompt shows them (one line each, article text
+    escaped so that it cannot close the prompt's data block)."""
+    if answer is None or not answer.sources:
+        return "(no sources)"
+    lines = []
+    for s in answer.sources:
+        label = " | ".join(x for x in (s.outlet, s.title, s.date) if x) or s.id
+        if not s.covers:
+            lines.append(f"[{s.n}] {as_data(label)}: searched, does not address it")
+            continue
+        lines.append(f"[{s.n}] {as_data(label)}")
+        for c in s.claims:
+            lines.append(f"  claim: {as_data(c.text)}" + (f" (said by {as_data(c.said_by)})" if c.said_by else ""))
+        for e in s.excerpts:
+            lines.append(f"  excerpt: {as_data(e.quote)}")
+    return "\n".join(lines)
+
+
+def history_text(turns: Sequence[Turn]) -> str:
+    """The conversation as the rewrite prompt shows it: each question, and the start of each answer's text."""
+    lines = []
+    for turn in turns:
+        lines.append(f"User: {as_data(turn.question)}")
+        if turn.searched != turn.question:
+            lines.append(f"(searched as: {as_data(turn.searched)})")
+        if turn.text:
+            lines.append(f"Assistant: {as_data(turn.text[:MAX_HISTORY_ANSWER_CHARS])}")
+    return "\n".join(lines)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """``assistant chat``: a conversational terminal over the core ``Assistant``.
 
 Questions are read with prompt-toolkit (line editing, persistent history, multi-line paste sent as one
-question). The last turns are kept as memory and passed to ``Assistant.ask(history=...)``, which rewrites a
-follow-up into a standalone question before searching; the chat shows that rewrite dimly. Answers are
+question). The last turns (question and the ``Answer`` shown) are kept as memory and passed to
+``Assistant.ask(history=...)``, which rewrites a follow-up into a standalone question before searching; the
+chat shows that rewrite dimly, with the outlet filter it implies. Answers are
 printed as they are made: each source's panel when it is ready, LLM tokens as they arrive. Slash commands
 manage the session (``/help``). When stdin is not a terminal, each line is a question and answers are plain
 text, so the chat can be scripted.
@@ -20,7 +21,6 @@ import re
 import shlex
 import sys
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
     from rich.status import Status
 
-    from .answer import Assistant, Turn
+    from .answer import Assistant, Conversation, FollowUp, HistoryItem
     from .schema import Answer, SourceAnswer
 
 PROMPT = "» "
@@ -55,26 +55,29 @@ Ask a question about the ingested articles; follow-ups ("When did that happen?")
 Ctrl-C while an answer is printing cancels it. Pasted multi-line text is sent as one question."""
 
 
-def chat_assistant(settings: Settings, use_llm: bool, on_searched: Callable[[str], None]) -> Assistant:
-    """The core ``Assistant``, telling ``on_searched`` the rewritten (standalone) question as soon as it is made.
+def chat_assistant(settings: Settings, use_llm: bool, on_searched: Callable[[FollowUp], None]) -> Assistant:
+    """The core ``Assistant``, telling ``on_searched`` how a follow-up was rewritten as soon as it is.
 
     Imported here, not at the top: the core pulls in LangChain, which the prompt need not wait for.
     """
     from .answer import Assistant
 
     class ChatAssistant(Assistant):
-        def condense(self, question: str, history: Sequence[Turn]) -> str:
-            searched = super().condense(question, history)
-            if searched != question:
-                on_searched(searched)
-            return searched
+        def condense(self, question: str, history: Sequence[HistoryItem]) -> FollowUp:
+            follow_up = super().condense(question, history)
+            if follow_up.standalone != question:
+                on_searched(follow_up)
+            return follow_up
 
     return ChatAssistant(settings, use_llm=use_llm)
 
 
-def remembered(answer: Answer) -> Turn:
-    """What the conversation keeps of one turn: the question as asked and a short text of the answer."""
-    return answer.question, answer.answer or " ".join(e.quote for e in answer.excerpts) or answer.summary
+def searched_line(follow_up: FollowUp) -> str:
+    """The dim line naming what a follow-up searched, and the outlet filter it implies."""
+    line = f"searched: {follow_up.standalone}"
+    if follow_up.outlets:
+        line += "  [outlet: " + ", ".join(follow_up.outlets) + "]"
+    return line
 
 
 class Stream:
@@ -87,9 +90,9 @@ class Stream:
         self.tokens: list[str] = []
         self.column = 0
 
-    def searched(self, question: str) -> None:
+    def searched(self, follow_up: FollowUp) -> None:
         self.status.stop()
-        self.console.print(Text(f"searched: {question}", style="dim italic"))
+        self.console.print(Text(searched_line(follow_up), style="dim italic"))
 
     def source(self, source: SourceAnswer) -> None:
         if source.covers and source.n not in self.shown:
@@ -159,12 +162,21 @@ class Chat:
             load_prompts(settings.prompts_dir)  # a broken prompt file fails now, not at the first question
         self._assistant: Assistant | None = None
         self._stream: Stream | None = None
-        self.memory: deque[Turn] = deque(maxlen=settings.history_turns)
+        self._memory: Conversation | None = None
         self.last: Answer | None = None
         self.failed = False
         self.out = Console(highlight=False, soft_wrap=plain)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
         self._warm: threading.Thread | None = None
+
+    @property
+    def memory(self) -> Conversation:
+        """The turns remembered (created on first use: the core's modules are not needed at the prompt)."""
+        if self._memory is None:
+            from .answer import Conversation
+
+            self._memory = Conversation(self.settings.history_turns)
+        return self._memory
 
     @property
     def assistant(self) -> Assistant:
@@ -173,9 +185,9 @@ class Chat:
             self._assistant = chat_assistant(self.settings, self.use_llm, self._show_searched)
         return self._assistant
 
-    def _show_searched(self, question: str) -> None:
+    def _show_searched(self, follow_up: FollowUp) -> None:
         if self._stream is not None:
-            self._stream.searched(question)
+            self._stream.searched(follow_up)
 
     # -- output ---------------------------------------------------------------------------------------
 
@@ -251,7 +263,7 @@ class Chat:
         return True
 
     def ask(self, question: str) -> None:
-        history = list(self.memory)
+        history = self.memory.history()
         if self.plain:
             answer = self.assistant.ask(question, history=history)
             self.say(f"Q: {question}\n{answer_text(answer)}\n")
@@ -267,7 +279,7 @@ class Chat:
             finally:
                 stream.close()
                 self._stream = None
-        self.memory.append(remembered(answer))
+        self.memory.remember(answer)
         self.last = answer
 
     def command(self, text: str) -> bool:
@@ -278,7 +290,7 @@ class Chat:
         if name == "/help":
             self.say(HELP)
         elif name == "/reset":
-            self.memory.clear()
+            self.memory.reset()
             self.last = None
             self.say("Conversation forgotten; the next question starts fresh.", "dim")
         elif name == "/json":

@@ -335,23 +335,33 @@ def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print the sum
 
 @app.command("eval")
 def eval_command(
-    data: Annotated[Path, typer.Argument(help="A corpus file (with QUESTIONS), a RAMDocs .jsonl, or a folder of "
-                                         "articles with questions.json.")],
+    data: Annotated[Path, typer.Argument(help="A corpus file (with QUESTIONS), a RAMDocs .jsonl, a folder of "
+                                         "articles with questions.json, or an articles folder with a "
+                                         "conversations.json (after it, or inside the folder).")],
     questions: Annotated[Path | None, typer.Argument(
-        help="For a corpus: JSON lines with question, answer, gold_article_ids[, question_date].")] = None,
+        help="For a corpus: JSON lines with question, answer, gold_article_ids[, question_date]; for follow-ups: "
+             "conversations.json.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the full report (JSON) here.")] = None,
     no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Use the store as it is (no top-up).")] = False,
     no_ablations: Annotated[bool, typer.Option("--no-ablations", help="Skip the ablation rows.")] = False,
 ) -> None:
-    """Benchmark in one run, baselines beside this assistant: retrieval (a corpus and its questions) or each
-    source's answer (RAMDocs, a folder with questions.json); use --store to reuse a store."""
+    """Benchmark in one run, baselines beside this assistant: retrieval (a corpus and its questions), each
+    source's answer (RAMDocs, a folder with questions.json) or follow-ups per turn kind (conversations.json);
+    use --store to reuse a store."""
     from .eval_sources import format_sources_table, is_ramdocs, questions_file, run_sources_eval
     from .evaluate import format_table, run_eval
 
     with edge():
         settings = make_settings()
         say = lambda m: err.print(m)  # noqa: E731
+        from .eval_conversations import run_from_cli
+
+        conversations = run_from_cli(data, questions, settings, limit=limit, json_path=json_path,
+                                     ingest=not no_ingest, with_ablations=not no_ablations, progress=say)
+        if conversations is not None:  # the arguments named a conversations file
+            typer.echo(conversations)
+            return
         if questions is None and (is_ramdocs(data) or (data.is_dir() and questions_file(data))):
             report = run_sources_eval(data, settings, limit=limit, ingest=not no_ingest,
                                       with_ablations=not no_ablations, progress=say)

@@ -13,7 +13,7 @@ from .errors import ConfigError
 EXPECTED: dict[str, frozenset[str]] = {
     "system.md": frozenset(),
     "answer.md": frozenset({"question", "excerpts", "agreement"}),
-    "condense.md": frozenset({"history", "question"}),
+    "condense.md": frozenset({"history", "answer", "question"}),
 }
 
 

@@ -256,6 +256,7 @@ def find_outlets(question: str, outlets: Iterable[str]) -> tuple[list[str], list
                 names.setdefault(alias, outlet)
     found: list[str] = []
     spans: list[tuple[int, int]] = []
+    listed: list[tuple[str, re.Match[str]]] = []  # bare mentions, kept for the list rule below
     for mention in sorted(names, key=len, reverse=True):
         pattern = _outlet_pattern(mention)
         for m in pattern.finditer(question):
@@ -264,13 +265,54 @@ def find_outlets(question: str, outlets: Iterable[str]) -> tuple[list[str], list
             before = re.search(rf"{_OUTLET_BEFORE}\s+$", question[: m.start()], re.I)
             after = re.match(rf"\s*{_OUTLET_AFTER}", question[m.end():], re.I)
             if not before and not after:
+                listed.append((mention, m))
                 continue
             start = before.start() if before else m.start()
             end = m.end() + (after.end() if after else 0)
             spans.append((start, end))
             if names[mention] not in found:
                 found.append(names[mention])
+    for mention in _joined(question, listed, spans):
+        if names[mention] not in found:
+            found.append(names[mention])
     return found, spans
+
+
+_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)", re.I)
+
+
+def _joined(question: str, listed: list[tuple[str, re.Match[str]]], spans: list[tuple[int, int]]) -> list[str]:
+    """The bare mentions joined by "and", "or" or a comma to an outlet the question asks about ("according to
+    CNN and the AP"), which it asks about too; their spans are added to ``spans``."""
+    out: list[str] = []
+    changed = bool(spans)
+    while changed:
+        changed = False
+        for mention, m in list(listed):
+            after_one = next(((e, m.end()) for s, e in spans if e <= m.start() and _JOINER.fullmatch(
+                question[e:m.start()])), None)
+            before_one = next(((m.start(), s) for s, e in spans if m.end() <= s and _JOINER.fullmatch(
+                question[m.end():s] + " ")), None)
+            inside = any(s <= m.start() < e for s, e in spans)
+            span = None if inside else after_one or before_one
+            if inside or span is not None:
+                listed.remove((mention, m))
+            if span is not None:
+                spans.append(span)
+                out.append(mention)
+                changed = True
+    return out
+
+
+def outlet_mentions(question: str, outlets: Iterable[str]) -> list[tuple[str, tuple[int, int]]]:
+    """Every mention of a known outlet in ``question``, filter phrase or not: (name as ``outlets`` spells it,
+    span), in the order they appear; a longer name wins over a shorter one inside it."""
+    taken: list[tuple[str, tuple[int, int]]] = []
+    for outlet in sorted({o for o in outlets if o and len(o) <= 60}, key=len, reverse=True):
+        for m in _outlet_pattern(outlet).finditer(question):
+            if not any(s < m.end() and m.start() < e for _, (s, e) in taken):
+                taken.append((outlet, m.span()))
+    return sorted(taken, key=lambda t: t[1])
 
 
 # --------------------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ import pexpect
 import pytest
 
 from assistant.config import SAMPLES_DIR
-from assistant.memory import condense_offline
 from tests.fakes import Reply, openai_stub
 
 SCRIPT = Path(sys.executable).parent / "assistant"
@@ -166,7 +165,7 @@ def test_piped_questions_get_plain_answers_one_per_line(seeds_dir: Path, tmp_pat
     assert "\x1b" not in done.stdout and "\x1b" not in done.stderr
     assert f"Q: {ISRAEL}" in done.stdout and "Q: Who said that?" in done.stdout
     assert "Israel was consulted" in done.stdout and "had not been informed" in done.stdout
-    assert "(searched: Who said that? (about: Israel" in done.stdout
+    assert re.search(r"\(searched: Who said that\? \(about: [^)]*Israel", done.stdout), done.stdout
     assert "Unknown command /bogus" in done.stdout
     assert "2 added" in done.stderr
 
@@ -196,21 +195,3 @@ def test_the_prompt_does_not_wait_for_torch_or_chroma() -> None:
     code = "import sys, assistant.cli, assistant.chat; print(sorted({'torch', 'chromadb'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
-
-
-# -- the offline rewrite of follow-ups -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("follow_up", ["And what did the other outlet say?", "When did that happen?", "Who said that?"])
-def test_offline_follow_ups_carry_the_previous_subject(follow_up: str) -> None:
-    rewritten = condense_offline(follow_up, [ISRAEL])
-    assert rewritten.startswith(follow_up) and "Israel" in rewritten and "consulted" in rewritten
-
-
-@pytest.mark.parametrize("question", ["What did Hamas say about the hostages?", "Was the transit union consulted?"])
-def test_a_question_that_names_its_subject_is_not_rewritten(question: str) -> None:
-    assert condense_offline(question, [ISRAEL]) == question
-
-
-def test_without_history_nothing_is_carried() -> None:
-    assert condense_offline("Who said that?", []) == "Who said that?"

@@ -23,7 +23,8 @@ def test_thread_history_pairs_questions_with_the_bots_answers() -> None:
         {"ts": "6.0", "user": "UBOT", "bot_id": "BBOT", "text": ":warning: failed"},
         {"ts": "7.0", "user": "U1", "text": "<@UBOT> and the other outlet?"},  # the current message
     ]
-    assert thread_history(messages, current_ts="7.0", bot_user_id="UBOT", bot_id="BBOT", in_dm=False) == [
+    turns = thread_history(messages, current_ts="7.0", bot_user_id="UBOT", bot_id="BBOT", in_dm=False)
+    assert [(t.question, t.text) for t in turns] == [
         ("Was Israel consulted?", "2 of 2 sources address this question."), ("who said so?", "")]
     in_dm = thread_history(messages, current_ts="7.0", bot_user_id="UBOT", bot_id="BBOT", in_dm=True)
-    assert [q for q, _ in in_dm] == ["Was Israel consulted?", "chatter without a mention", "who said so?"]
+    assert [t.question for t in in_dm] == ["Was Israel consulted?", "chatter without a mention", "who said so?"]

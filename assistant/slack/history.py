@@ -29,7 +29,7 @@ def is_status(text: str) -> bool:
 
 
 def _turn(question: str, answer: str) -> Turn:
-    return (question, answer)
+    return Turn(question, None, answer)  # the bot's Answer is not known from the thread's text
 
 
 def thread_history(
