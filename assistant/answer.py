@@ -22,7 +22,7 @@ from .errors import AssistantError, EmptyStoreError, QuestionError
 from .extract import SentenceVectors, SourceSelection, select_excerpts
 from .ingest import IngestReport, ingest_paths
 from .llm_claims import HoldBack, UnreadableClaims, check_claims, parse_claims, says_they_differ, split_reply
-from .memory import Conversation, FollowUp, FollowUpOptions, HistoryItem, Turn
+from .memory import AnswerCache, Conversation, FollowUp, FollowUpOptions, HistoryItem, Turn, thread_turns
 from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Assistant", "Conversation", "FollowUp", "HistoryItem", "Turn", "as_data", "clean_question", "summarise"]
+__all__ = ["AnswerCache", "Assistant", "Conversation", "FollowUp", "HistoryItem", "Turn", "as_data", "clean_question",
+           "summarise", "thread_turns"]
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_ANSWER_CHARS = 600  # of each earlier answer's text, in the LLM's rewrite prompt

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
-from ..answer import Turn
+from ..answer import AnswerCache, Turn
 from ..config import Settings
 from ..errors import AssistantError
 from ..schema import Answer
@@ -68,6 +68,7 @@ class SlackBot:
         self.answers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-answer")
         self.listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener")
         self.ready = threading.Event()
+        self.posted = AnswerCache()  # the answers this bot posted, for follow-ups in their threads
         self._ask_lock = threading.Lock()
         self._events = SeenIds()
         self._messages = SeenIds()

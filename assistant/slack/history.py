@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..answer import Turn
+from ..answer import AnswerCache, Turn, thread_turns
 from .api import SLACK_ERRORS, api_error
 from .mrkdwn import slack_to_text
 
@@ -28,10 +28,6 @@ def is_status(text: str) -> bool:
     return text.startswith((":mag:", ":warning:"))
 
 
-def _turn(question: str, answer: str) -> Turn:
-    return Turn(question, None, answer)  # the bot's Answer is not known from the thread's text
-
-
 def thread_history(
     messages: Iterable[Mapping[str, Any]],
     *,
@@ -39,13 +35,17 @@ def thread_history(
     bot_user_id: str | None,
     bot_id: str | None,
     in_dm: bool,
+    answers: AnswerCache | None = None,
+    channel: str = "",
 ) -> list[Turn]:
     """Earlier (question, answer) turns of a thread, oldest first, from ``conversations.replies`` messages.
 
     Questions are the human messages before ``current_ts`` that mention the bot (any human message in a
-    DM); an answer is the bot's next message. Placeholders, warnings and other bots are skipped.
+    DM); an answer is the bot's next message. Placeholders, warnings and other bots are skipped. Where the
+    bot still holds the ``Answer`` it posted (``answers``, by channel and message ts), the turn carries it,
+    so "the other outlet" or "who said that?" resolve from its sources and claims.
     """
-    pairs: list[list[str]] = []
+    pairs: list[list[str | None]] = []
     for m in sorted(messages, key=lambda m: float(m.get("ts") or 0)):
         ts = m.get("ts")
         if ts is None or float(ts) >= float(current_ts):
@@ -56,6 +56,7 @@ def thread_history(
         if own:
             if pairs and not pairs[-1][1] and not is_status(text):
                 pairs[-1][1] = slack_to_text(text, bot_user_id)
+                pairs[-1][2] = str(ts)
             continue
         if m.get("bot_id") or m.get("subtype") not in ANSWERED_SUBTYPES:
             continue
@@ -63,8 +64,9 @@ def thread_history(
             continue
         question = slack_to_text(text, bot_user_id)
         if question:
-            pairs.append([question, ""])
-    return [_turn(q, a) for q, a in pairs]
+            pairs.append([question, "", None])
+    exchanges = [(str(q), ts, str(a)) for q, a, ts in pairs]
+    return thread_turns(exchanges, answers or AnswerCache(capacity=0), channel)
 
 
 def read_thread(client: WebClient, channel: str, thread_ts: str) -> list[Mapping[str, Any]]:

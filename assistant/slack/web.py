@@ -27,17 +27,25 @@ BACKLOG = 128  # Slack delivers bursts; a short backlog delays them by a SYN ret
 KEEP_ALIVE_S = 15
 
 
+DRAIN_BYTES = 4 * MAX_BODY_BYTES  # an oversized body up to this is read and dropped, so the client hears 413
+
+
 async def _body(request: Request) -> bytes | None:
-    """The request body, or None once it passes ``MAX_BODY_BYTES`` (read no further)."""
+    """The request body, or None once it passes ``MAX_BODY_BYTES``. Up to ``DRAIN_BYTES`` of an oversized
+    body are read and dropped (a client still writing when the connection closes sees a broken pipe, not
+    the 413); past that, nothing more is read."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isdigit() and int(declared) > DRAIN_BYTES:
         return None
     body = bytearray()
+    seen = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        seen += len(chunk)
+        if seen > DRAIN_BYTES:
             return None
-    return bytes(body)
+        if seen <= MAX_BODY_BYTES:
+            body += chunk
+    return None if seen > MAX_BODY_BYTES else bytes(body)
 
 
 def asgi_app(app: App, bot: SlackBot) -> Starlette:

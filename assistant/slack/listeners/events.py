@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import AssistantError
 from ...render import answer_text
+from ...schema import Answer
 from ..api import SLACK_ERRORS, api_error
 from ..blocks import SECTION_CHARS, answer_blocks, fallback_text
 from ..bot import SlackBot
@@ -92,8 +93,9 @@ def answer(bot: SlackBot, client: WebClient, message: Message) -> None:
                                                   text=PLACEHOLDER)["ts"])
     except SLACK_ERRORS as e:  # the answer is still posted below
         log.warning("could not post the progress message in %s: %s", message.channel, api_error(e))
+    result: Answer | None = None
     try:
-        reply = _reply(bot, client, message)
+        reply, result = _reply(bot, client, message)
     except AssistantError as e:
         reply = (f":warning: {escape(str(e))}", [], None)
     except Exception as e:  # the edge: whatever broke, the asker gets a reason, never silence
@@ -101,18 +103,21 @@ def answer(bot: SlackBot, client: WebClient, message: Message) -> None:
         reply = (f":warning: Sorry, answering failed ({escape(type(e).__name__)}: {escape(clip(str(e), 200))}). "
                  "Try again; if it keeps failing, check the bot's log.", [], None)
     show(client, message, placeholder, reply)
+    if placeholder and result is not None:
+        bot.posted.put(message.channel, placeholder, result)  # a follow-up in the thread reads it back
 
 
-def _reply(bot: SlackBot, client: WebClient, message: Message) -> Reply:
+def _reply(bot: SlackBot, client: WebClient, message: Message) -> tuple[Reply, Answer | None]:
     question = slack_to_text(message.text, message.bot_user_id)
     if not question:
-        return HELP, [], None
+        return (HELP, [], None), None
     history = thread_history(
         read_thread(client, message.channel, message.thread_ts), current_ts=message.ts,
         bot_user_id=message.bot_user_id, bot_id=message.bot_id, in_dm=message.in_dm,
+        answers=bot.posted, channel=message.channel,
     ) if message.thread_ts != message.ts else []  # a new thread has no history to read
     result = bot.ask(question, history=history)
-    return fallback_text(result), answer_blocks(result), answer_text(result)
+    return (fallback_text(result), answer_blocks(result), answer_text(result)), result
 
 
 def show(client: WebClient, message: Message, placeholder: str | None, reply: Reply) -> None:
