@@ -271,8 +271,9 @@ class Assistant:
         if claims_part is not None:
             self._model_claims(answer, articles, offline, claims_part)
         if answer.disagreement and answer.disagreement_note and text.strip() and not says_they_differ(text):
-            answer.notices.append("The model's answer did not say that the sources disagree; the note says how.")
-            text = f"{text.strip()}\n\n{answer.disagreement_note}"
+            # every front end shows the note under the answer; the reader is told the model left it out
+            answer.notices.append("The model's answer does not say that the sources disagree; the note below "
+                                  "says who says what.")
         text, dropped = check_markers(text.strip(), (e.n for e in answer.excerpts))
         if dropped:
             answer.notices.append(

@@ -46,7 +46,7 @@ def spawn_chat(tmp_path: Path) -> Iterator[Callable[..., pexpect.spawn]]:
 
     def spawn(**extra: str) -> pexpect.spawn:
         child = pexpect.spawn(str(SCRIPT), ["chat"], env=chat_env(tmp_path, **extra), encoding="utf-8",
-                              dimensions=(50, 220), timeout=STEP_S)
+                              dimensions=(50, 220), timeout=STEP_S, use_poll=True)
         children.append(child)
         child.expect(PROMPT)
         return child

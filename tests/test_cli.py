@@ -77,7 +77,8 @@ def test_an_outlet_question_shows_its_filters_plain_and_on_a_terminal(tmp_path: 
     assert [line for line in piped.stdout.splitlines() if line.startswith("Filters:")] == [expected]
 
     child = pexpect.spawn(str(BIN), ["ask", question, "--as-of", "2026-04-20"], cwd=str(tmp_path),
-                          env={**os.environ, "TERM": "xterm"}, encoding="utf-8", dimensions=(40, 300), timeout=180)
+                          env={**os.environ, "TERM": "xterm"}, encoding="utf-8", dimensions=(40, 300), timeout=180,
+                          use_poll=True)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before

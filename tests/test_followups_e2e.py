@@ -143,8 +143,9 @@ def test_a_question_that_stands_alone_is_not_sent_for_rewriting(tmp_path: Path, 
 
 @pytest.fixture()
 def chat(tmp_path: Path) -> Iterator[pexpect.spawn]:
+    # poll, not select: a long test session can hold file descriptors past select's limit of 1024
     child = pexpect.spawn(str(SCRIPT), ["chat"], env=chat_env(tmp_path), encoding="utf-8", dimensions=(50, 220),
-                          timeout=STEP_S)
+                          timeout=STEP_S, use_poll=True)
     child.expect(PROMPT)
     yield child
     child.close(force=True)

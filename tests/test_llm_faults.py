@@ -122,10 +122,11 @@ def test_retry_after_is_capped_and_the_retry_succeeds(
 ) -> None:
     _, baseline_s = offline_answer()
     with openai_stub() as stub:
-        stub.enqueue(Reply(status=429, headers={"Retry-After": "45"}), Reply(text="The union was consulted [1]."))
+        reply = "The union was consulted, the mayor said [1]; others disagree."  # says both sides: no notice
+        stub.enqueue(Reply(status=429, headers={"Retry-After": "45"}), Reply(text=reply))
         answer, elapsed, _ = ask_timed(llm_assistant(sample_store, embeddings, stub.url), stream=False)
     assert len(stub.requests) == 2
-    assert answer.mode == "llm" and answer.answer == "The union was consulted [1]." and answer.notices == []
+    assert answer.mode == "llm" and answer.answer == reply and answer.notices == []
     assert elapsed < baseline_s + TIMEOUT_S + SLACK_S, "waited for the server's 45 s instead of the cap"
 
 
