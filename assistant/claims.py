@@ -835,7 +835,8 @@ _SPEAKER_RE = re.compile(
     r"according to (?P<a>(?:the |an? )?[^,.;:“”\"]{2,60}?)(?=[,.;:]|$)"
     r"|(?P<b>(?:(?:the|an?|two|three|several|some)\s)?(?:[A-Za-z][\w'’\-.]*\s){0,4}?"
     r"(?:[A-Z][\w'’\-]+|officials?|spokes(?:man|woman|person)|secretary|police|authorities|sources|"
-    r"officers?|agency|department|ministry|company|district|utility|council|board|union))"
+    r"officers?|agency|department|ministry|company|district|utility|council|board|union|leaders|members|"
+    r"residents|workers|experts|analysts|critics|lawyers|prosecutors|investigators|organi[sz]ers))"
     r"(?:,[^,]{2,60},)?\s(?:said|says|told|announced|confirmed|denied|stated|added|insisted|claimed|acknowledged|"
     r"emphasi[sz]ed|wrote|maintained)\b"
     r"|(?:said|says|told reporters|announced|added)\s(?P<c>(?:[A-Z][\w'’\-.]*\s?){1,4})", re.M)
