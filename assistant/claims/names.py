@@ -1,0 +1,100 @@
+"""Names as claims, and the speaker a sentence names ("Leavitt said", "according to Arab officials")."""
+
+from __future__ import annotations
+
+import re
+
+from ..text import normalize
+from .dates import _MONTH_ABBR, _MONTHS, _WEEKDAYS
+from .found import Found, _focus_near
+from .question import Asked
+from .words import _SPEECH, _STOP, _clean_word, stem
+
+_NAME_RE = re.compile(r"(?:(?:[A-Z][a-z]{0,4}\.\s)?[A-Z][\w'’\-]*(?:\.)?(?:\s+(?:of|de|du|van|von|the|and|&|for)?\s*"
+                      r"[A-Z][\w'’\-]*)*)")
+_TITLES = frozenset("""
+mr mrs ms dr prof capt gen sen rep gov lt col sgt st deputy chief mayor president officer councilman
+councilwoman member judge detective director owner the
+""".split())  # noqa: SIM905
+_MONTH_WORDS = frozenset(list(_MONTHS) + list(_WEEKDAYS) + list(_MONTH_ABBR))
+
+
+_WHO_Q = re.compile(r"\bwho(?:m|se)?\b", re.I)
+_PLACE_WORDS = frozenset("""
+hall street road avenue county city park bridge elementary school island river lake creek hill state states
+building center centre airport station court
+""".split())  # noqa: SIM905
+
+
+def canonical_name(text: str) -> str:
+    words = [_clean_word(w) for w in re.split(r"\s+", text)]
+    words = [w for w in words if w and w not in _TITLES]
+    return " ".join(words)
+
+
+def _names(asked: Asked, sentence: str) -> list[Found]:
+    out: list[Found] = []
+    for m in _NAME_RE.finditer(sentence):
+        text = m.group().rstrip(".")
+        words = [_clean_word(w) for w in text.split()]
+        stems = {stem(w) for w in words if w and w not in _TITLES and w not in _STOP}
+        if not stems or stems & asked.subject or words[0] in _MONTH_WORDS:
+            continue  # the question's own name is not its answer
+        if m.start() == 0 and len(words) == 1 and words[0] in _STOP | {"a", "an"}:
+            continue
+        # drop the question's own words at the ends ("Golden Acre Foods" stays, "Port Annis" goes)
+        value = canonical_name(text)
+        if not value:
+            continue
+        first_sentence_word = m.start() == 0 or sentence[:m.start()].rstrip().endswith((".", "“", '"'))
+        near = _focus_near(asked, sentence, m.start())
+        score = 0.5 + near + 0.1 * min(len(words), 3)
+        if first_sentence_word and len(words) == 1:
+            score -= 0.4
+        if _WHO_Q.search(asked.text) and words[-1] in _PLACE_WORDS:
+            score -= 0.4  # "who": a person or a body, not a place
+        if _SPEECH.search(sentence[m.end():m.end() + 12]) and not asked.speaker:
+            score -= 0.3  # the speaker of the sentence is rarely the answer to "which company..."
+        out.append(Found(m.start(), m.start() + len(text), "name", value, key=("name", value), score=score,
+                         support=near if score > 0.5 else 0.0))
+    return out
+
+
+_SPEAKER_RE = re.compile(
+    r"according to (?P<a>(?:the |an? )?[^,.;:“”\"]{2,60}?)(?=[,.;:]|$)"
+    r"|(?P<b>(?:(?:the|an?|two|three|several|some)\s)?(?:[A-Za-z][\w'’\-.]*\s){0,4}?"
+    r"(?:[A-Z][\w'’\-]+|officials?|spokes(?:man|woman|person)|secretary|police|authorities|sources|"
+    r"officers?|agency|department|ministry|company|district|utility|council|board|union|leaders|members|"
+    r"residents|workers|experts|analysts|critics|lawyers|prosecutors|investigators|organi[sz]ers))"
+    r"(?:,[^,]{2,60},)?\s(?:said|says|told|announced|confirmed|denied|stated|added|insisted|claimed|acknowledged|"
+    r"emphasi[sz]ed|wrote|maintained)\b"
+    r"|(?:said|says|told reporters|announced|added)\s(?P<c>(?:[A-Z][\w'’\-.]*\s?){1,4})", re.M)
+
+
+def find_speaker(sentence: str) -> tuple[int, int] | None:
+    """The span naming who says ``sentence`` ("Leavitt said", "according to Arab officials", "said Ramona
+    Vance"), or None."""
+    best = None
+    for m in _SPEAKER_RE.finditer(sentence):
+        for g in ("a", "b", "c"):
+            if m[g]:
+                s, e = m.span(g)
+                piece = sentence[s:e]
+                trimmed = piece.strip(" ,;:")
+                trimmed = trimmed[:-1] if trimmed.endswith(".") and not re.search(r"\b[A-Z]\.$", trimmed) else trimmed
+                s += piece.find(trimmed)
+                e = s + len(trimmed)
+                if e > s and trimmed.lower() not in ("it", "he", "she", "they", "we", "i", "this", "that"):
+                    best = best or (s, e)
+    return best
+
+
+def _speakers(sentence: str) -> list[Found]:
+    span = find_speaker(sentence)
+    if not span:
+        return []
+    text = sentence[span[0]:span[1]]
+    return [Found(span[0], span[1], "name", canonical_name(text) or normalize(text), key=("name", normalize(text)),
+                  score=1.0, support=1.0)]
+
+

@@ -1,0 +1,189 @@
+"""What a question asks for: the kind of answer, its subject (names and noun phrase) and its predicate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..text import normalize
+from .words import _FILLER, _PREP, _PRONOUNS, _QWORDS, _STOP, AUX, _clean_word, _words, stem
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for."""
+
+    text: str
+    kind: str  # number, date, name, yes-no, text
+    subject: frozenset[str]  # stems of the question's names (its capitalised words)
+    focus: tuple[tuple[str, float], ...]  # predicate stems with their weight, in question order
+    counted: frozenset[str] = frozenset()  # "how many homes" -> {home}
+    plural: bool = False  # "which roads": a set of answers, not one
+    score_like: bool = False  # a vote or a score: "7-2"
+    speaker: bool = False  # "who said that?"
+    phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
+
+
+_NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often)\b|"
+                       r"\bnumber of\b|\bwhat (?:is|was|were|are) the (?:[\w'’]+ )?"
+                       r"(?:population|vote|score|price|cost|number|total|rate|size|height|length|margin|budget|salary|amount|tally|count|depth|value)\b|"
+                       r"\bwhat (?:percentage|percent|share|proportion|raise)\b|\bwhat(?:'s| is) the population\b|"
+                       r"\bpopulation of\b|\bhow much of\b", re.I)
+_DATE_Q = re.compile(r"\bwhen\b|\bbirth ?date\b|\bdate of (?:birth|death)\b|"
+                     r"\bwhat (?:day|date|year|month|time)\b|\bwhich (?:day|date|year|month)\b|"
+                     r"\bsince when\b|\bin what year\b|\bwhat time\b|\bhow soon\b", re.I)
+_NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) the name\b|"
+                     r"\bwhat (?:[a-z]+ )?(?:company|team|country|city|state|town|firm|airline|agency|group|party|"
+                     r"sport|film|album|band|network|language|school|university|county|river|brand|genre|"
+                     r"organization|organisation|position|role)\b|\bwhat (?:is|was) the capital\b", re.I)
+_SCORE_Q = re.compile(r"\bvote\b|\bscore\b|\btally\b|\bmargin\b", re.I)
+_SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
+_COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
+_PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)([a-z]+[^s']s)\b(?!')", re.I)
+
+
+def answer_kind(text: str) -> str:
+    """number, date, name, yes-no or text: what kind of answer the question asks for."""
+    first = (text.split() or [""])[0].lower()
+    if _SPEAKER_Q.search(text):
+        return "name"
+    if _DATE_Q.search(text):
+        return "date"
+    if _NUMBER_Q.search(text):
+        return "number"
+    if _NAME_Q.search(text):
+        return "name"
+    return "yes-no" if first in AUX else "text"
+
+
+def analyse(question: str) -> Asked:
+    """The kind of answer ``question`` asks for, its subject and its predicate."""
+    text = question.strip()
+    kind = answer_kind(text)
+    words = _words(text)
+    np_words = _noun_phrase(words, kind)
+    first_word = normalize(words[0][0]) if words else ""
+    np_focus: set[int] = set()
+    subject: set[str] = set()
+    focus: list[tuple[str, float]] = []
+    after_prep = False
+    in_subject = kind == "yes-no"  # "Was Israel consulted?": the words after the verb name the subject
+    for i, (word, _, _) in enumerate(words):
+        low = _clean_word(word)
+        if not low:
+            continue
+        capital = word[:1].isupper() and i > 0
+        if i == 0 and (low in AUX or low in _QWORDS):
+            continue
+        if capital or (word[:1].isdigit() and kind != "number"):
+            subject.add(stem(low))
+            in_subject = False if not capital else in_subject
+            continue
+        if low in _PREP and not (low == "to" and _infinitive(words, i)):
+            after_prep = True
+            continue
+        if low in _PRONOUNS:
+            in_subject = False  # "Was anyone hurt": the pronoun is who; the next word is what
+            continue
+        if low in AUX or low in _QWORDS or low in _FILLER or low in _STOP:
+            continue
+        if in_subject and not subject and i <= 2:
+            subject_head = stem(low)  # "Have police arrested anyone": police is who, not what was done
+            focus.append((subject_head, 0.0))
+            in_subject = False
+            continue
+        in_subject = False
+        nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
+        prev = words[i - 1][0] if i else ""
+        # the subject's own words place the question; its predicate decides the answer: "When did [the
+        # warehouse fire] start?", "Will [St. Brigid's employees] lose their jobs?"
+        head = (i in np_words) or prev.endswith(("'s", "’s", "s'")) or (nxt in AUX and not _verb_like(low)) \
+            or (prev[:1].isupper() and i > 1 and _subject_head(low, nxt, first_word))
+        if head:
+            np_focus.add(len(focus))
+        focus.append((stem(low), 0.3 if after_prep or head else 1.0))
+    if focus and max(w for _, w in focus) < 1.0:
+        # "When will Northfield teachers go on strike?": the predicate sits in the prepositional phrase
+        focus = [(f, 1.0 if w == 0.3 and i not in np_focus else w) for i, (f, w) in enumerate(focus)]
+    counted: set[str] = set()
+    m = _COUNTED.search(text)
+    if m:
+        counted = {stem(_clean_word(w)) for w in m.group(1).split() if w.lower() not in _STOP}
+        counted = set() if counted & _GENERIC_COUNTS else counted
+    if re.search(r"\bpopulation\b", text, re.I):
+        counted |= {stem(w) for w in ("people", "residents", "inhabitants", "population")}
+    plural = bool(_PLURAL_Q.search(text)) and kind == "name" and not re.search(r"\bwho\b", text, re.I)
+    return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
+                 plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
+                 speaker=bool(_SPEAKER_Q.search(text)),
+                 # with no name to check, the subject phrase's head is what a source must be about; with
+                 # one ("the artist of the album VII"), the phrase says what is asked, not what about
+                 phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words and not subject
+                 else frozenset())
+
+
+_GENERIC_COUNTS = frozenset(stem(w) for w in ["people", "persons", "times"])
+_VERBS = frozenset("""
+start begin open close take lift go become win lose end finish stay remain leave arrive return resume run hire
+fire build cost pay attend ride serve own found find make cast propose plan expect
+""".split())  # noqa: SIM905
+
+
+_BE_HAVE = frozenset("is was are were has have had".split())  # noqa: SIM905
+
+
+def _subject_head(word: str, nxt: str, aux: str) -> bool:
+    """A word right after a name is the head of the subject ("Is the Quill Harbor [ferry] running?",
+    "Will Northfield [schools] stay open?") unless it is the verb ("Did Marlow County [submit] ...")."""
+    if _verb_like(word):
+        return False
+    plural = word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return aux in _BE_HAVE or (plural and bool(nxt))
+
+
+def _infinitive(words: list[tuple[str, int, int]], i: int) -> bool:
+    """ "expect power to be restored": this "to" starts a verb, not a place."""
+    nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
+    return nxt in AUX or _verb_like(nxt) or nxt in ("set", "keep", "stay", "remain", "file", "close", "open")
+
+
+def _verb_like(word: str) -> bool:
+    return word in _VERBS or word.endswith(("ed", "ing"))
+
+
+def _noun_phrase(words: list[tuple[str, int, int]], kind: str) -> set[int]:
+    """Indexes of the words of the subject noun phrase: "WH AUX [the boil-water advisory] expected to be
+    lifted?", "Was [the transit workers' union] consulted?": after the auxiliary, up to the first verb-like
+    word or preposition. With no verb found, a yes/no question's subject is its names ("Did Marlow County
+    submit ...") after do or a modal, or all but its last word after be or have ("Is the bridge open?")."""
+    if len(words) < 2:
+        return set()
+    first = normalize(words[0][0])
+    if kind == "yes-no" and first in AUX:
+        begin = 1
+    elif len(words) >= 3 and first in _QWORDS and normalize(words[1][0]) in AUX:
+        begin = 2
+    else:
+        return set()
+    out: list[int] = []
+    verb = False
+    for i in range(begin, len(words)):
+        low = _clean_word(words[i][0])
+        nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
+        if low in _PREP or low in AUX or low == "to":
+            verb = verb or (low in AUX and bool(out))  # "the stolen painting [been] recovered"
+            break
+        if out and _verb_like(low) and nxt not in AUX:  # "painting been recovered": a noun, still
+            verb = True
+            break
+        if low not in _FILLER and low not in _STOP:
+            out.append(i)
+    if kind != "yes-no":
+        return set(out[:-1]) if out and out[-1] == len(words) - 1 else set(out)
+    if verb:
+        return set(out)
+    if first in _BE_HAVE:
+        return set(out[:-1])
+    return {i for i in out if words[i][0][:1].isupper()}
+
+

@@ -1,0 +1,117 @@
+"""Words as claims compare them: stems, the small closed word classes, and the predicate lexicon."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from ..text import normalize
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer, installed with bm25s
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-\.]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+AUX = frozenset("""
+is was are were be been being am do does did has have had will would can could should shall may might must
+""".split())  # noqa: SIM905
+_QWORDS = frozenset(["who", "whom", "whose", "what", "which", "when", "where", "why", "how"])
+_PREP = frozenset("""
+in on at during for by with from into over under after before since until about against between through of
+near to
+""".split())  # noqa: SIM905
+_FILLER = frozenset("""
+the a an any anyone anybody someone its their his her this that these those there it they he she going go goes
+gone plan plans planned expect expected likely set able still yet ever already new now really actually
+officially formally directly
+""".split())  # noqa: SIM905
+_PRONOUNS = frozenset(["anyone", "anybody", "someone", "somebody", "anything", "it", "they", "he", "she", "there"])
+_DENY = re.compile(r"\b(?:denied|denies|deny|denying|rejected|rejects|disputed|disputes|dismissed|refuted|"
+                   r"contradicted|false|untrue)\b", re.I)
+_NEG_WORDS = frozenset(["not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"])
+_SPEECH = re.compile(r"\b(?:said|says|say|told|tells|announced|announces|confirmed|confirms|stated|added|wrote|"
+                     r"reported|reports|claimed|claims|insisted|acknowledged|noted|explained|argued|denied|denies|"
+                     r"emphasi[sz]ed|stressed|maintained)\b", re.I)
+
+# Words that answer the same predicate, and words that answer it the other way. A small lexicon of the
+# predicates news questions turn on; stems on both sides (PyStemmer's English).
+_FAMILIES: list[tuple[frozenset[str], frozenset[str]]] = []
+
+
+def _family(same: str, opposite: str = "") -> None:
+    _FAMILIES.append((frozenset(stem(w) for w in same.split()),
+                      frozenset(stem(w) for w in opposite.split())))
+
+
+_family("hurt injured injury injuries wounded harmed treated hospitalized hospital casualties", "unharmed unhurt")
+_family("killed died dead death deaths fatal fatalities", "survived alive")
+_family("consulted informed briefed notified told advised", "")
+_family("fired dismissed sacked ousted removed terminated", "hired retained")
+_family("hire hired hiring recruit add", "fire layoffs")
+_family("resign resigning resignation quit step leave leaving", "stay remain")
+_family("open opened reopen reopened reopening", "closed close closing shut shuttered")
+_family("close closing closed shut shutter", "open opened reopen reopened remain")
+_family("running run operating resumed resume sailing service", "suspended halted canceled cancelled stopped")
+_family("recovered found returned located", "missing lost stolen")
+_family("arrested arrest arrests detained charged custody", "")
+_family("agreed agree promised pledged committed commit", "refused")
+_family("approved approve passed", "rejected defeated")
+_family("challenge contest appeal sue", "accept concede")
+_family("stay remain keep kept", "close")
+_family("lose lost cut cuts layoffs", "keep retain")
+_family("raise rise increase hike up", "cut lower decrease unchanged")
+_family("submitted filed sent delivered", "late")
+_family("win won victory", "lost lose defeated")
+_family("built constructed erected completed", "")
+_family("founded established formed created", "")
+_family("born", "died")
+_family("workers jobs employees staff positions people", "")
+_family("take effect effective start starting begin beginning begins launch commence", "end")
+_family("students pupils enrolled enrolls enrollment", "")
+_family("riders passengers commuters", "")
+_family("ill illness illnesses sick sickened sickening cases infections", "")
+
+
+def related(word_stem: str, focus: str) -> int:
+    """+1 when ``word_stem`` says the same as the predicate ``focus``, -1 when it says the opposite, else 0."""
+    if word_stem == focus:
+        return 1
+    for same, opposite in _FAMILIES:
+        if focus in same:
+            if word_stem in same:
+                return 1
+            if word_stem in opposite:
+                return -1
+    return 0
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _clean_word(word: str) -> str:
+    w = normalize(word).strip(".'-")
+    return w[:-2] if w.endswith("'s") else w
+
+_STOP = frozenset("""
+a about above after again all also am an and any are as at be because been before being below between both but
+by can could did do does doing down during each few for from further had has have having he her here hers him
+his how i if in into is it its itself just me more most my no nor not of off on once only or other our out
+over own same she should so some such than that the their them then there these they this those through to too
+under until up very was we were what when where which while who whom why will with would you your said says
+say tell told according many much
+""".split())  # noqa: SIM905
+
+
+_STOP_STEMS = frozenset(stem(w) for w in _STOP) | {"a", "an", "the"}
