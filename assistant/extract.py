@@ -284,8 +284,8 @@ def select_excerpts(
     subject = entity_terms(question, method.normalise)
     rarest = _rarest(subject, [a for a, _ in grouped], method)
     for selection, cands in zip(selections, per_source):
-        selection.chosen = _choose(asked, subject, rarest, selection.article, cands, max_per_source, min_relevance,
-                                   method)
+        selection.chosen = _choose(asked, q_terms, subject, rarest, selection.article, cands, max_per_source,
+                                   min_relevance, method)
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
         if selection.best < method.relative_floor * top:
@@ -330,8 +330,8 @@ def _score_words(question: str, q_terms: set[str], cands: list[Candidate], metho
             c.bonus += method.lead_bonus
 
 
-def _choose(asked: Asked, subject: set[str], rarest: str | None, article: Article, cands: list[Candidate],
-            max_per_source: int, min_relevance: float, method: Method) -> list[Candidate]:
+def _choose(asked: Asked, q_terms: set[str], subject: set[str], rarest: str | None, article: Article,
+            cands: list[Candidate], max_per_source: int, min_relevance: float, method: Method) -> list[Candidate]:
     """The sentences to quote from one source; none when it does not address the question."""
     cands.sort(key=lambda c: -c.score)
     if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
@@ -357,7 +357,7 @@ def _choose(asked: Asked, subject: set[str], rarest: str | None, article: Articl
         return []  # it is about the story, but does not say what was asked
     if method.clause_cut:
         for c in chosen:
-            _cut_run_on(c, method.excerpt_max_chars, set(terms(asked.text, method.normalise)))
+            _cut_run_on(c, method.excerpt_max_chars, q_terms)
     return chosen
 
 

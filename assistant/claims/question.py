@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..text import normalize
 from .words import _FILLER, _PREP, _PRONOUNS, _QWORDS, _STOP, AUX, _clean_word, _words, stem
@@ -56,6 +57,7 @@ def answer_kind(text: str) -> str:
     return "yes-no" if first in AUX else "text"
 
 
+@lru_cache(maxsize=512)  # excerpt selection and grouping both read the same question
 def analyse(question: str) -> Asked:
     """The kind of answer ``question`` asks for, its subject and its predicate."""
     text = question.strip()
