@@ -36,7 +36,7 @@ article articles source sources outlet outlets much many
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
 _ABBREV = frozenset(
-    "mr mrs ms dr prof gen sen rep gov lt col sgt st jr sr inc co corp ltd vs etc no jan feb mar apr jun jul "  # noqa: SIM905
+    "mr mrs ms dr prof gen sen rep gov lt col capt sgt st jr sr inc co corp ltd vs etc no jan feb mar apr jun jul "  # noqa: SIM905
     "aug sep sept oct nov dec u.s u.k u.n e.u d.c a.m p.m".split()
 )
 _SENT_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+)")
@@ -286,11 +286,25 @@ def select_excerpts(
     for selection, cands in zip(selections, per_source):
         selection.chosen = _choose(asked, q_terms, subject, rarest, selection.article, cands, max_per_source,
                                    min_relevance, method)
+    if asked.agent and method.claim_coverage:
+        _agents_answer(selections)
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
         if selection.best < method.relative_floor * top:
             selection.chosen = []  # far weaker than the sources that answer: another story
     return selections
+
+
+def _agents_answer(selections: list[SourceSelection]) -> None:
+    """ "Who found him?": once a source names the doer of the question's verb, another name of the story (the
+    place, the town) answers nothing, and a source naming no doer is silent on who did it."""
+    if not any(f.agent for s in selections for c in s.chosen for f in c.found):
+        return
+    for selection in selections:
+        for c in selection.chosen:
+            c.found = [f for f in c.found if f.agent]
+        if not any(c.found for c in selection.chosen):
+            selection.chosen = []
 
 
 def _candidates(article: Article, hits: list[ChunkHit], method: Method) -> list[Candidate]:

@@ -212,3 +212,43 @@ def test_a_covering_source_past_max_sources_is_named_not_hidden(embeddings: Any,
     shown = {s.outlet for s in answer.sources}
     [hidden] = {"Alder Post", "Birch Times", "Cedar Ledger"} - shown
     assert notice.startswith("1 more source(s) address this question") and hidden in notice
+
+
+@pytest.mark.parametrize(("question", "sentence", "agent"), [
+    ("Who rescued the stranded kayaker?", "The kayaker was rescued by a harbor patrol boat near the jetty.",
+     "a harbor patrol boat"),
+    ("Who rescued the stranded kayaker?", "Lifeguard Mina Osei rescued the kayaker on Sunday.",
+     "Lifeguard Mina Osei"),
+    ("Who owns the Red Lantern bakery?", "Owner Priya Dalal said the ovens were fine.", "Priya Dalal"),
+    ("Who was named fire chief?", "ORTON - Capt. Leo Brandt has been chosen as the new fire chief, officials said.",
+     "Capt. Leo Brandt"),
+])
+def test_who_is_answered_by_the_doer_of_the_questions_verb(question: str, sentence: str, agent: str) -> None:
+    found = claims(question, sentence)
+    assert found and found[0].agent
+    assert sentence[found[0].start:found[0].end] == agent  # never the dateline, the place or the speaker
+
+
+def test_a_copular_who_question_has_no_verb_to_read() -> None:
+    assert not analyse("Who is the composer of the Harbor Suite?").agent
+    assert analyse("Who composed the Harbor Suite?").agent
+
+
+def test_a_source_naming_no_doer_is_silent_on_who(assistant: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "kayak"
+    folder.mkdir()
+    body = {
+        "a": "The stranded kayaker was rescued by a harbor patrol boat near the Orton jetty on Sunday.",
+        "b": "Lifeguard Mina Osei rescued the stranded kayaker off the Orton jetty on Sunday, the city said.",
+        "c": "A stranded kayaker was rescued near the Orton jetty on Sunday. Orton beaches reopen on Monday.",
+    }
+    for name, text in body.items():
+        (folder / f"kayak-{name}.md").write_text(
+            f"---\ntitle: Kayaker rescued at Orton jetty ({name})\nsource: Outlet {name.upper()}\n"
+            f"date: 2025-06-22\n---\n\n{text}\n", encoding="utf-8")
+    assistant.ingest([folder])
+    answer = assistant.ask("Who rescued the stranded kayaker at the Orton jetty?")
+    covers = {Path(s.path or "").name: s.covers for s in answer.sources}
+    assert covers["kayak-a.md"] and covers["kayak-b.md"]
+    assert covers["kayak-c.md"] is False  # about the rescue, but it never says who made it
+    assert answer.disagreement  # a patrol boat against a lifeguard

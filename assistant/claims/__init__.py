@@ -19,6 +19,7 @@ from .names import _names, _speakers, canonical_name, find_speaker
 from .numbers import _numbers
 from .polarity import _polarity
 from .question import Asked, analyse, answer_kind
+from .roles import agents
 from .words import related, stem
 
 __all__ = ["Asked", "Found", "analyse", "answer_kind", "canonical_name", "find_claims", "find_speaker", "related",
@@ -40,6 +41,8 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
         found = _dates(asked, sentence, _iso(article_date))
     elif asked.kind == "name":
         found = _speakers(sentence) if asked.speaker else _names(asked, sentence)
+        if asked.agent:
+            found = agents(asked, sentence) + found
     elif asked.kind == "yes-no":
         found = _polarity(asked, sentence)
     else:

@@ -24,6 +24,7 @@ class Found:
     score: float = 0.0
     support: float = 0.0  # how plainly the sentence ties it to the question's predicate (or counted thing)
     key: tuple[Any, ...] = field(default_factory=tuple)  # exact identity for non-interval values
+    agent: bool = False  # read from the question's verb's own argument ("found by ...")
 
     @property
     def width(self) -> float:

@@ -22,6 +22,7 @@ class Asked:
     plural: bool = False  # "which roads": a set of answers, not one
     score_like: bool = False  # a vote or a score: "7-2"
     speaker: bool = False  # "who said that?"
+    agent: bool = False  # "who found him?": the doer of the question's verb
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
 
 
@@ -38,6 +39,7 @@ _NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) th
                      r"sport|film|album|band|network|language|school|university|county|river|brand|genre|"
                      r"organization|organisation|position|role)\b|\bwhat (?:is|was) the capital\b", re.I)
 _SCORE_Q = re.compile(r"\bvote\b|\bscore\b|\btally\b|\bmargin\b", re.I)
+_AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|his|her|their)\b)", re.I)
 _SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
 _PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)([a-z]+[^s']s)\b(?!')", re.I)
@@ -118,6 +120,7 @@ def analyse(question: str) -> Asked:
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
+                 agent=bool(_AGENT_Q.match(text)) and not _SPEAKER_Q.search(text),
                  # with no name to check, the subject phrase's head is what a source must be about; with
                  # one ("the artist of the album VII"), the phrase says what is asked, not what about
                  phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words and not subject
