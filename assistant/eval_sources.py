@@ -284,6 +284,8 @@ def ablations() -> list[tuple[str, str, Method]]:
         ("-entity split", "sources about different entities of the same name are compared",
          replace(base, entity_split=False)),
         ("-clause cut", "run-on excerpts (infoboxes, lists) kept whole", replace(base, clause_cut=False)),
+        ("-doer check", "a who-question's source covers without naming who did it",
+         replace(base, doer_coverage=False)),
     ]
 
 

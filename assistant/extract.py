@@ -286,7 +286,7 @@ def select_excerpts(
     for selection, cands in zip(selections, per_source):
         selection.chosen = _choose(asked, q_terms, subject, rarest, selection.article, cands, max_per_source,
                                    min_relevance, method)
-    if asked.agent and method.claim_coverage:
+    if asked.agent and method.doer_coverage:
         _agents_answer(selections)
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
