@@ -286,6 +286,8 @@ def ablations() -> list[tuple[str, str, Method]]:
         ("-clause cut", "run-on excerpts (infoboxes, lists) kept whole", replace(base, clause_cut=False)),
         ("-doer check", "a who-question's source covers without naming who did it",
          replace(base, doer_coverage=False)),
+        ("-yes/no check", "a yes/no question's source covers without saying yes or no",
+         replace(base, polarity_coverage=False)),
     ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -287,7 +288,9 @@ def select_excerpts(
         selection.chosen = _choose(asked, q_terms, subject, rarest, selection.article, cands, max_per_source,
                                    min_relevance, method)
     if asked.agent and method.doer_coverage:
-        _agents_answer(selections)
+        _answer_required(selections, lambda f: f.agent)
+    if asked.kind == "yes-no" and method.polarity_coverage:
+        _answer_required(selections, lambda f: f.kind == "yes-no")
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
         if selection.best < method.relative_floor * top:
@@ -295,14 +298,16 @@ def select_excerpts(
     return selections
 
 
-def _agents_answer(selections: list[SourceSelection]) -> None:
-    """ "Who found him?": once a source names the doer of the question's verb, another name of the story (the
-    place, the town) answers nothing, and a source naming no doer is silent on who did it."""
-    if not any(f.agent for s in selections for c in s.chosen for f in c.found):
+def _answer_required(selections: list[SourceSelection], answers: Callable[[Found], bool]) -> None:
+    """Once a source gives the answer asked for (``answers``), a source giving none is silent on this
+    question, and its other claims answer nothing: "Who found him?" once a source names who found him (the
+    place and the town are not the answer); "Is the diner open?" once a source says open or closed (a source
+    that only describes the inspection does not say)."""
+    if not any(answers(f) for s in selections for c in s.chosen for f in c.found):
         return
     for selection in selections:
         for c in selection.chosen:
-            c.found = [f for f in c.found if f.agent]
+            c.found = [f for f in c.found if answers(f)]
         if not any(c.found for c in selection.chosen):
             selection.chosen = []
 

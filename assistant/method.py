@@ -18,6 +18,7 @@ class Method:
     claim_coverage: bool = True  # for number/date/name questions, a source covers only with a claim of that kind
     entity_split: bool = True  # sources pinned to different entities of the same name are not compared
     clause_cut: bool = True  # run-on excerpts (infoboxes, link lists) cut to the clause around the answer
+    polarity_coverage: bool = True  # once a source says yes or no, a source saying neither is silent
     doer_coverage: bool = True  # once a source names who did it, a source naming nobody is silent on "who"
 
     # excerpt scoring: score = dense * meaning + lexical * words + bonuses

@@ -252,3 +252,36 @@ def test_a_source_naming_no_doer_is_silent_on_who(assistant: Any, tmp_path: Path
     assert covers["kayak-a.md"] and covers["kayak-b.md"]
     assert covers["kayak-c.md"] is False  # about the rescue, but it never says who made it
     assert answer.disagreement  # a patrol boat against a lifeguard
+
+
+@pytest.mark.parametrize(("question", "sentence", "value"), [
+    # a noun of the same family ("service") does not cancel the verb that answers ("suspended")
+    ("Is the Quill Harbor ferry running?", "Ferry service to Quill Harbor remains suspended, the authority said.",
+     "no: run"),
+    # the object's noun ("employees") is not the predicate; "keep" answers "lose"
+    ("Will the mill's workers lose their jobs?", "The buyer said it intends to keep all 300 employees.", "no: lose"),
+    # what happened before ("after ... ordered it closed") is background, even several words into the clause
+    ("Is the Red Lantern bakery open?",
+     "The Red Lantern reopened Monday, three days after county inspectors had ordered it closed.", "yes: open"),
+])
+def test_polarity_is_read_from_the_predicate(question: str, sentence: str, value: str) -> None:
+    assert best(question, sentence).value == value
+
+
+def test_a_source_saying_neither_yes_nor_no_is_silent(assistant: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "bakery"
+    folder.mkdir()
+    body = {
+        "a": "The Red Lantern bakery in Orton reopened Monday after passing its inspection.",
+        "b": "The Red Lantern bakery in Orton remains closed while repairs continue, the owner said.",
+        "c": "Inspectors visited the Red Lantern bakery in Orton last week and wrote up six violations.",
+    }
+    for name, text in body.items():
+        (folder / f"bakery-{name}.md").write_text(
+            f"---\ntitle: Red Lantern bakery inspection ({name})\nsource: Outlet {name.upper()}\n"
+            f"date: 2025-06-22\n---\n\n{text}\n", encoding="utf-8")
+    assistant.ingest([folder])
+    answer = assistant.ask("Is the Red Lantern bakery open?")
+    covers = {Path(s.path or "").name: s.covers for s in answer.sources}
+    assert covers["bakery-a.md"] and covers["bakery-b.md"] and answer.disagreement
+    assert covers["bakery-c.md"] is False  # about the bakery, but it says neither open nor closed

@@ -25,7 +25,9 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     # the predicate answers: the first of the question's main words, and those the lexicon knows as
     # predicates; the object's words ("the recount result") come with either answer
     main = [f for f, w in asked.focus if w == top]
-    predicate = set(main[:1]) | {f for f in main if any(f in same for same, _ in _FAMILIES)}
+    # a word with words of opposite meaning ("lose": "keep") can answer yes or no; the object's nouns
+    # ("their jobs") cannot, even when the lexicon knows their synonyms
+    predicate = set(main[:1]) | {f for f in main if any(f in same and opposite for same, opposite in _FAMILIES)}
     for i, (word, s, e) in enumerate(words):
         st = stem(_clean_word(word))
         for f, weight in asked.focus:
@@ -79,5 +81,5 @@ def _negated(words: list[tuple[str, int, int]], i: int) -> int | None:
 
 def _after_clause(sentence: str, pos: int) -> bool:
     """The word sits in an "after ..." / "before ..." clause: background, not the answer."""
-    return bool(re.search(r"\b(?:after|before|following|despite)\s+(?:\S+\s){0,3}$", sentence[:pos], re.I))
+    return bool(re.search(r"\b(?:after|before|following|despite)\s[^,;:.!?“”\"]*$", sentence[:pos], re.I))
 

@@ -54,7 +54,8 @@ def _family(same: str, opposite: str = "") -> None:
                       frozenset(stem(w) for w in opposite.split())))
 
 
-_family("hurt injured injury injuries wounded harmed treated hospitalized hospital casualties", "unharmed unhurt")
+_family("hurt injured injury injuries wounded harmed treated hospitalized hospital casualties suffered sprained "
+        "bruised", "unharmed unhurt")
 _family("killed died dead death deaths fatal fatalities", "survived alive")
 _family("consulted informed briefed notified told advised", "")
 _family("fired dismissed sacked ousted removed terminated", "hired retained")
@@ -62,7 +63,7 @@ _family("hire hired hiring recruit add", "fire layoffs")
 _family("resign resigning resignation quit step leave leaving", "stay remain")
 _family("open opened reopen reopened reopening", "closed close closing shut shuttered")
 _family("close closing closed shut shutter", "open opened reopen reopened remain")
-_family("running run operating resumed resume sailing service", "suspended halted canceled cancelled stopped")
+_family("running run operating resumed resume sailing", "suspended halted canceled cancelled stopped")
 _family("recovered found returned located", "missing lost stolen")
 _family("arrested arrest arrests detained charged custody", "")
 _family("agreed agree promised pledged committed commit", "refused")
