@@ -422,8 +422,34 @@ def _names_subject(subject: set[str], rarest: str | None, asked: Asked, article:
         return not subject or bool(subject & words)
     phrase_ok = all(w in words or any(related(x, w) > 0 or _same_root(x, w) for x in words) for w in asked.phrase)
     names_ok = subject <= words or (
-        rarest in words and 2 * len(subject & words) >= len(subject) and len(subject) >= 2)
+        rarest in words and 2 * len(subject & words) >= len(subject) and len(subject) >= 2) or bool(
+        _surnames(asked.text, method.normalise) & words)
     return names_ok and phrase_ok
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
+_NOT_GIVEN_NAMES = frozenset("""
+fort saint st mount lake new north south east west port san santa los las el la le de upper lower old great
+""".split())  # noqa: SIM905
+_NOT_SURNAMES = frozenset("""
+county city town village township island river lake hall street road avenue park bridge school college university
+church house courthouse building center centre airport station court high elementary museum mill fort castle
+""".split())  # noqa: SIM905
+
+
+@lru_cache(maxsize=512)
+def _surnames(question: str, normalise: bool) -> frozenset[str]:
+    """A person's surname alone names them ("Davis was delisted" is about Ryan Davis): the second word of a
+    two-word capitalised name that is not a place or a building ("Fort Kent", "Short House")."""
+    out = set()
+    for m in _CAPITALISED_RUN.finditer(question):
+        if m.start() == 0 or len(m.group().split()) != 2:
+            continue
+        given, family = m.group().split()
+        if given.lower() in _NOT_GIVEN_NAMES or family.lower() in _NOT_SURNAMES:
+            continue
+        out.update(terms(family, normalise))
+    return frozenset(out)
 
 
 def _rarest(subject: set[str], articles: list[Article], method: Method) -> str | None:

@@ -285,3 +285,11 @@ def test_a_source_saying_neither_yes_nor_no_is_silent(assistant: Any, tmp_path: 
     covers = {Path(s.path or "").name: s.covers for s in answer.sources}
     assert covers["bakery-a.md"] and covers["bakery-b.md"] and answer.disagreement
     assert covers["bakery-c.md"] is False  # about the bakery, but it says neither open nor closed
+
+
+def test_a_persons_surname_alone_names_them_but_a_places_last_word_does_not() -> None:
+    from assistant.extract import _surnames
+
+    assert _surnames("What sport is Ryan Davis associated with?", True) == {"davi"}
+    assert not _surnames("When was the Dallas County Courthouse built?", True)
+    assert not _surnames("What is the median age in Fort Kent?", True)
