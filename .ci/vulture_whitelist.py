@@ -25,7 +25,7 @@ _.intra_op_num_threads
 _.inter_op_num_threads
 _.log_severity_level
 
-# conversation memory for Slack threads (assistant/memory.py): the bot keeps its posted Answers in an
+# conversation memory for Slack threads (assistant/memory/turns.py): the bot keeps its posted Answers in an
 # AnswerCache and reads a thread back with thread_turns; the Slack package wires them
 _.put
 _.thread_turns

@@ -18,9 +18,11 @@ from .agreement import Attributed, Grouping, entity_pins, group_claims
 from .cite import check_markers, check_quotes, is_verbatim
 from .claims import Asked, analyse
 from .config import Settings
-from .errors import AssistantError, EmptyStoreError, QuestionError
+from .errors import AssistantError, EmptyStoreError, QuestionError, StoreError
+from .events import NO_EVENTS, AskEvents, Searched
 from .extract import SentenceVectors, SourceSelection, select_excerpts
 from .ingest import IngestReport, ingest_paths
+from .ingest import Progress as IngestProgress
 from .llm_claims import HoldBack, UnreadableClaims, check_claims, parse_claims, says_they_differ, split_reply
 from .memory import AnswerCache, Conversation, FollowUp, FollowUpOptions, HistoryItem, Turn, thread_turns
 from .method import DEFAULT_METHOD, Method
@@ -37,8 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AnswerCache", "Assistant", "Conversation", "FollowUp", "HistoryItem", "Turn", "as_data", "clean_question",
-           "summarise", "thread_turns"]
+__all__ = ["AnswerCache", "Assistant", "Conversation", "FollowUp", "HistoryItem", "IngestProgress", "Turn", "as_data",
+           "clean_question", "summarise", "thread_turns", "timeout_failure"]
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_ANSWER_CHARS = 600  # of each earlier answer's text, in the LLM's rewrite prompt
@@ -66,6 +68,15 @@ def clean_question(question: str) -> str:
             f"The question is {len(text):,} characters long; keep it under {MAX_QUESTION_CHARS:,}."
         )
     return text
+
+
+def timeout_failure(error: BaseException, settings: Callable[[], Settings]) -> StoreError | None:
+    """The one-line ``StoreError`` for a Chroma server that did not answer in time, raised by a Chroma call
+    outside the ``Store`` (which turns its own timeouts into one); None for any other error. ``settings`` is
+    called only for a timeout."""
+    from .store import is_http_timeout, timeout_error
+
+    return timeout_error(settings()) if is_http_timeout(error) else None
 
 
 class Assistant:
@@ -141,17 +152,31 @@ class Assistant:
             self._retriever = Retriever(self.corpus(), self.settings)
         return self._retriever
 
-    def warm_up(self) -> None:
-        """Load the embedding model now (e.g. in a background thread while a prompt waits)."""
+    def warm_up(self, *, open_store: bool = False) -> None:
+        """Load the embedding model now (e.g. in a background thread while a prompt waits), and with
+        ``open_store`` open the store too (raising ``EmptyStoreError`` when there is none yet)."""
         self.embeddings.embed_query("warm up")
+        if open_store:
+            self.store()
+
+    @property
+    def location(self) -> str:
+        """Where the articles are stored: the store's folder, or the Chroma server's address."""
+        return self.store().location
 
     # -- ingest -----------------------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path | str], *, since: date | None = None,
-               **progress: Callable[..., None]) -> IngestReport:
-        """Ingest files, folders and links (feeds: entries not older than ``since``)."""
-        return ingest_paths(list(paths), self.corpus(create=True), self.ingest_embeddings, self.settings, since=since,
-                            **progress)
+    def ingest(self, paths: Sequence[Path | str], progress: IngestProgress | None = None, *,
+               since: date | None = None) -> IngestReport:
+        """Ingest files, folders and links (feeds: entries not older than ``since``), telling ``progress``
+        how far it got."""
+        return ingest_paths(list(paths), self.corpus(create=True), self.ingest_embeddings, self.settings,
+                            since=since, progress=progress)
+
+    def sources(self) -> list[tuple[Article, int]]:
+        """Every stored article (without its text) with its number of chunks, newest first;
+        ``EmptyStoreError`` when there is no store yet."""
+        return self.corpus().list_articles()
 
     def show(self, article_id: str) -> Article:
         """One stored article, metadata and full text; ``AssistantError`` when no article has that id."""
@@ -167,9 +192,8 @@ class Assistant:
         question: str,
         *,
         history: Sequence[HistoryItem] = (),
-        on_token: Callable[[str], None] | None = None,
-        on_source: Callable[[SourceAnswer], None] | None = None,
         as_of: date | None = None,
+        events: AskEvents | None = None,
         method: Method = DEFAULT_METHOD,
     ) -> Answer:
         """Answer ``question`` with per-source verbatim excerpts (and an LLM answer when configured).
@@ -178,8 +202,10 @@ class Assistant:
         follow-up is first rewritten into a standalone question (``condense``).
         ``as_of`` is the reference date of "this week", "last month"... (today when None) and ranks newer
         articles down and recent ones up; the filters applied are listed in ``answer.filters``.
-        ``on_token`` receives the LLM answer as it streams; ``on_source`` each source as it is ready.
+        ``events`` hears what was searched once the search is done, each source as it is ready and the LLM
+        answer as it streams (``AskEvents``).
         """
+        events = events or NO_EVENTS
         question = clean_question(question)
         follow_up = self.condense(question, history)
         searched = follow_up.standalone
@@ -193,6 +219,8 @@ class Assistant:
                                             k=self.settings.max_sources + EXTRA_SOURCES)
         found, q_vec = retrieval.results, retrieval.question_vector
         self.last_retrieval = retrieval
+        events.searched(Searched(question, searched, tuple(follow_up.outlets), tuple(retrieval.filters),
+                                 min(len(found), self.settings.max_sources)))
         if self._vectors is None:
             self._vectors = SentenceVectors(self.embeddings)
         # the question less its date and outlet phrases: "What did CNN report about X" is about X
@@ -215,8 +243,7 @@ class Assistant:
             next_n += len(source.excerpts)
             sources.append(source)
             attributed += claims
-            if on_source:
-                on_source(source)
+            events.source(source)
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
                         mode="extractive", sources=sources, filters=retrieval.filters,
                         notices=[*follow_up.notices, *retrieval.notices])
@@ -233,7 +260,7 @@ class Assistant:
         _apply_grouping(answer, group_claims(asked, attributed, pins, entity_split=method.entity_split))
         answer.summary = summarise(answer, len(sources))
         if self.use_llm and answer.covering:
-            self._generate(answer, articles, on_token, _Claims(asked, attributed, pins, method.entity_split))
+            self._generate(answer, articles, events.on_token, _Claims(asked, attributed, pins, method.entity_split))
         elif self.use_llm:
             answer.answer = (
                 "None of the ingested articles that were searched address this question, so there is no "

@@ -21,7 +21,7 @@ import re
 import shlex
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +31,14 @@ from rich.text import Text
 
 from .config import SAMPLES_DIR, Settings
 from .errors import AssistantError, EmptyStoreError
-from .prompts import load_prompts
+from .events import AskEvents, Searched
 from .render import answer_text, footer, source_panel
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
     from rich.status import Status
 
-    from .answer import Assistant, Conversation, FollowUp, HistoryItem
+    from .answer import Assistant, Conversation
     from .schema import Answer, SourceAnswer
 
 PROMPT = "» "
@@ -55,28 +55,11 @@ Ask a question about the ingested articles; follow-ups ("When did that happen?")
 Ctrl-C while an answer is printing cancels it. Pasted multi-line text is sent as one question."""
 
 
-def chat_assistant(settings: Settings, use_llm: bool, on_searched: Callable[[FollowUp], None]) -> Assistant:
-    """The core ``Assistant``, telling ``on_searched`` how a follow-up was rewritten as soon as it is.
-
-    Imported here, not at the top: the core pulls in LangChain, which the prompt need not wait for.
-    """
-    from .answer import Assistant
-
-    class ChatAssistant(Assistant):
-        def condense(self, question: str, history: Sequence[HistoryItem]) -> FollowUp:
-            follow_up = super().condense(question, history)
-            if follow_up.standalone != question:
-                on_searched(follow_up)
-            return follow_up
-
-    return ChatAssistant(settings, use_llm=use_llm)
-
-
-def searched_line(follow_up: FollowUp) -> str:
+def searched_line(searched: Searched) -> str:
     """The dim line naming what a follow-up searched, and the outlet filter it implies."""
-    line = f"searched: {follow_up.standalone}"
-    if follow_up.outlets:
-        line += "  [outlet: " + ", ".join(follow_up.outlets) + "]"
+    line = f"searched: {searched.standalone}"
+    if searched.outlets:
+        line += "  [outlet: " + ", ".join(searched.outlets) + "]"
     return line
 
 
@@ -90,9 +73,14 @@ class Stream:
         self.tokens: list[str] = []
         self.column = 0
 
-    def searched(self, follow_up: FollowUp) -> None:
-        self.status.stop()
-        self.console.print(Text(searched_line(follow_up), style="dim italic"))
+    def events(self) -> AskEvents:
+        """The hooks ``Assistant.ask`` streams this answer through."""
+        return AskEvents(on_searched=self.searched, on_source=self.source, on_token=self.token)
+
+    def searched(self, searched: Searched) -> None:
+        if searched.rewritten:  # a question searched as typed needs no line
+            self.status.stop()
+            self.console.print(Text(searched_line(searched), style="dim italic"))
 
     def source(self, source: SourceAnswer) -> None:
         if source.covers and source.n not in self.shown:
@@ -158,10 +146,9 @@ class Chat:
         self.plain = plain
         self.debug = debug
         self.use_llm = settings.llm_enabled if use_llm is None else use_llm
-        if self.use_llm:
-            load_prompts(settings.prompts_dir)  # a broken prompt file fails now, not at the first question
         self._assistant: Assistant | None = None
-        self._stream: Stream | None = None
+        if self.use_llm:  # the core loads the prompt files as it starts: a broken one fails now, not at a question
+            self._assistant = self._new_assistant()
         self._memory: Conversation | None = None
         self.last: Answer | None = None
         self.failed = False
@@ -180,14 +167,17 @@ class Chat:
 
     @property
     def assistant(self) -> Assistant:
-        """The core, created on first use (by the warm-up thread, or the first command that needs it)."""
+        """The core, created on first use (by the warm-up thread, or the first command that needs it; in LLM
+        mode at start)."""
         if self._assistant is None:
-            self._assistant = chat_assistant(self.settings, self.use_llm, self._show_searched)
+            self._assistant = self._new_assistant()
         return self._assistant
 
-    def _show_searched(self, follow_up: FollowUp) -> None:
-        if self._stream is not None:
-            self._stream.searched(follow_up)
+    def _new_assistant(self) -> Assistant:
+        # imported here, not at the top: the core pulls in LangChain, which the prompt need not wait for
+        from .answer import Assistant
+
+        return Assistant(self.settings, use_llm=self.use_llm)
 
     # -- output ---------------------------------------------------------------------------------------
 
@@ -208,7 +198,7 @@ class Chat:
         store = f"Chroma server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.store_dir)
         self.say(f"assistant chat · {mode} · store {store}", "dim")
         self.say("Ask a question about your articles; /help for commands, Ctrl-D to quit.", "dim")
-        if not s.chroma_host and not (s.store_dir / "chroma.sqlite3").exists():
+        if not s.store_created:
             self.say(f"The store is empty: add articles with /ingest PATH (try /ingest {SAMPLES_DIR}).", "yellow")
 
     # -- background warm-up ---------------------------------------------------------------------------
@@ -218,8 +208,7 @@ class Chat:
 
         def warm() -> None:
             try:
-                self.assistant.warm_up()
-                self.assistant.store()
+                self.assistant.warm_up(open_store=True)
             except Exception:  # the first question reports it as a one-line error
                 pass
 
@@ -270,15 +259,13 @@ class Chat:
         else:
             status = self.out.status("searching…", spinner="dots")
             status.start()
-            stream = self._stream = Stream(self.out, status)
+            stream = Stream(self.out, status)
             try:
                 self.wait_warm_up(status)
-                answer = self.assistant.ask(question, history=history, on_token=stream.token,
-                                            on_source=stream.source)
+                answer = self.assistant.ask(question, history=history, events=stream.events())
                 stream.finish(answer)
             finally:
                 stream.close()
-                self._stream = None
         self.memory.remember(answer)
         self.last = answer
 
@@ -311,9 +298,9 @@ class Chat:
 
     def list_sources(self) -> None:
         self.wait_warm_up()
-        rows = self.assistant.store().list_articles()
+        rows = self.assistant.sources()
         if not rows:
-            raise EmptyStoreError(self.assistant.store().location)
+            raise EmptyStoreError(self.assistant.location)
         self.say(f"{len(rows)} article(s):", "bold")
         for article, n_chunks in rows:
             label = " — ".join(x for x in (article.outlet, article.title, article.date) if x) or article.id
@@ -333,7 +320,7 @@ class Chat:
         sys.stdout.flush()
 
     def ingest(self, arg: str) -> None:
-        from .cli import _ingest
+        from .progress import ingest_with_progress
 
         if not arg:
             self.say(f"Usage: /ingest PATH [PATH ...]  (e.g. /ingest {SAMPLES_DIR})", "yellow")
@@ -344,7 +331,7 @@ class Chat:
             parts = [arg]
         self.wait_warm_up()
         # strings, not Paths: the core tells links from paths, and a Path would fold a link's "//"
-        _ingest(self.settings, [os.path.expanduser(p) for p in parts], quiet=self.plain, assistant=self.assistant)
+        ingest_with_progress(self.assistant, [os.path.expanduser(p) for p in parts], self.err, quiet=self.plain)
 
     # -- sessions -------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -68,13 +68,14 @@ def edge() -> Iterator[None]:
         err.print(f"[red]error:[/red] {e}", soft_wrap=True)  # one line, also when piped
         raise typer.Exit(1) from None
     except Exception as e:  # a Chroma call outside the Store (which turns timeouts into a StoreError itself)
-        from .store import is_http_timeout, timeout_error
+        from .answer import timeout_failure
 
-        if not is_http_timeout(e):
+        failure = timeout_failure(e, make_settings)
+        if failure is None:
             raise
         if state.debug:
             err.print_exception()
-        err.print(f"[red]error:[/red] {timeout_error(make_settings())}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {failure}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -117,46 +118,6 @@ def _debug_log(name: str) -> None:
     logger.addHandler(handler)
 
 
-def _ingest(settings: Settings, paths: Sequence[Path | str], quiet: bool = False, assistant: Any = None,
-            since: Any = None) -> int:
-    """Ingest files, folders and links with a progress bar (into ``assistant``'s store when given, e.g. the
-    chat's); the exit status."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from .answer import Assistant
-
-    assistant = assistant or Assistant(settings, use_llm=False)
-    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[chunks]}"), TextColumn("{task.fields[name]}"), console=err, transient=True,
-                  disable=quiet) as bar:
-        task = bar.add_task("ingest", total=None, name="", chunks="")
-        import time
-
-        written, started = 0, time.monotonic()
-
-        def on_start(total: int) -> None:
-            bar.update(task, total=total)
-
-        def on_file(path: Path, n: int) -> None:
-            bar.update(task, advance=1, name=path.name[-40:])
-
-        def on_fetch(url: str) -> None:
-            bar.update(task, name=f"fetching {url[-60:]}")
-
-        def on_chunks(n: int) -> None:  # after each embedded and written batch
-            nonlocal written
-            written += n
-            rate = written / max(time.monotonic() - started, 1e-6)
-            bar.update(task, chunks=f"{written:,} chunks, {rate:,.{0 if rate >= 10 else 1}f}/s")
-
-        report = assistant.ingest(paths, since=since, on_start=on_start, on_file=on_file, on_chunks=on_chunks,
-                                  on_fetch=on_fetch)
-    for e in report.errors:
-        err.print(f"[yellow]skipped[/yellow] {e}")
-    err.print(f"Ingested into {assistant.store().location}: {report.summary()}")
-    return 1 if report.errors else 0
-
-
 @app.command()
 def ingest(
     sources: Annotated[list[str] | None, typer.Argument(
@@ -169,13 +130,17 @@ def ingest(
 ) -> None:
     """Add articles to the store (re-ingesting is safe: unchanged files are skipped, changed ones replaced;
     fetched pages are kept under the store and not fetched again)."""
+    from .answer import Assistant
+    from .progress import ingest_with_progress
+
     with edge():
         wanted: list[Path | str] = list(sources or [])  # the core tells links from paths
         if urls is not None:
             wanted += _link_list(urls)
         if not wanted:
             raise ConfigError("Nothing to ingest: give files, folders or links, or --urls FILE.")
-        code = _ingest(make_settings(), wanted, since=_day(since, "--since"))
+        code = ingest_with_progress(Assistant(make_settings(), use_llm=False), wanted, err,
+                                    since=_day(since, "--since"))
     raise typer.Exit(code)
 
 
@@ -215,15 +180,25 @@ def show(
         sys.stdout.write(text + "\n")
 
 
-def _print_answer(answer: Any, as_json: bool) -> None:
-    from .render import answer_renderable, answer_text
+def _answer(assistant: Any, question: str, as_json: bool, as_of: Any = None, console: Console = out) -> None:
+    """Ask and print: one JSON object, plain text for a pipe, or on a terminal each source's panel as soon as
+    it is ready (and the LLM answer as it streams), the rest once the answer is done."""
+    from .render import answer_text
 
-    if as_json:
-        sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) + "\n")
-    elif out.is_terminal:
-        out.print(answer_renderable(answer))
-    else:
-        sys.stdout.write(answer_text(answer) + "\n")
+    if as_json or not console.is_terminal:
+        answer = assistant.ask(question, as_of=as_of)
+        text = json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if as_json else answer_text(answer)
+        sys.stdout.write(text + "\n")
+        return
+    from .chat import Stream
+
+    status = console.status("searching…", spinner="dots")
+    status.start()
+    stream = Stream(console, status)
+    try:
+        stream.finish(assistant.ask(question, as_of=as_of, events=stream.events()))
+    finally:
+        stream.close()
 
 
 @app.command()
@@ -240,8 +215,7 @@ def ask(
 
     with edge():
         reference = parse_as_of(as_of)
-        answer = Assistant(make_settings(), use_llm=False if offline else None).ask(question, as_of=reference)
-        _print_answer(answer, as_json)
+        _answer(Assistant(make_settings(), use_llm=False if offline else None), question, as_json, reference)
 
 
 def parse_as_of(value: str | None) -> Any:
@@ -254,10 +228,10 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lin
     """List the ingested articles."""
     from rich.table import Table
 
-    from .store import Store
+    from .answer import Assistant
 
     with edge():
-        rows = Store(make_settings()).list_articles()
+        rows = Assistant(make_settings(), use_llm=False).sources()
         if as_json:
             for article, n in rows:
                 sys.stdout.write(json.dumps({**article.model_dump(exclude={"text"}), "chunks": n}) + "\n")
@@ -276,12 +250,13 @@ def demo(
 ) -> None:
     """Ingest the bundled sample articles and answer a sample question (offline)."""
     from .answer import Assistant
+    from .progress import ingest_with_progress
 
     with edge():
-        settings = make_settings()
-        _ingest(settings, [SAMPLES_DIR], quiet=True)
+        assistant = Assistant(make_settings(), use_llm=False)
+        ingest_with_progress(assistant, [SAMPLES_DIR], err, quiet=True)
         out.print(f"[bold]Q:[/bold] {question}")
-        _print_answer(Assistant(settings, use_llm=False).ask(question), as_json=False)
+        _answer(assistant, question, as_json=False)
 
 
 # --- chat --------------------------------------------------------------------------------

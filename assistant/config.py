@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLES_DIR = PACKAGE_DIR / "samples"
 PROMPTS_DATA = Path("share", "assistant", "prompts")  # where a wheel installs prompts/ (pyproject data-files)
+CHROMA_DB_FILE = "chroma.sqlite3"  # the database an embedded Chroma store keeps in its folder
 
 
 def _prompts_dir() -> Path:
@@ -193,6 +194,12 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def store_created(self) -> bool:
+        """False when no embedded store was ever created at ``store_dir`` (nothing ingested yet); True with a
+        Chroma server, which is not asked. Opens nothing, so a prompt need not wait for it."""
+        return bool(self.chroma_host) or (Path(self.store_dir).expanduser() / CHROMA_DB_FILE).exists()
 
     @property
     def embedding_id(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
@@ -77,13 +77,6 @@ def dim_lines(answer: Answer) -> list[str]:
     return [text for text in (not_covering_text(answer), filters_text(answer)) if text is not None]
 
 
-def header(answer: Answer) -> list[RenderableType]:
-    out: list[RenderableType] = []
-    if answer.standalone_question:
-        out.append(Text(f"searched: {answer.standalone_question}", style="dim italic"))
-    return out
-
-
 def footer(answer: Answer) -> list[RenderableType]:
     """What follows the sources: the disagreement note, the sources that miss the question, filters, notes."""
     out: list[RenderableType] = []
@@ -93,17 +86,6 @@ def footer(answer: Answer) -> list[RenderableType]:
     for notice in answer.notices:
         out.append(Text(f"note: {notice}", style="yellow"))
     return out
-
-
-def answer_renderable(answer: Answer) -> RenderableType:
-    """The whole answer: LLM text (if any), the summary, a panel per covering source, then notes."""
-    parts: list[RenderableType] = header(answer)
-    if answer.answer:
-        parts.append(Panel(Text(answer.answer), title="Answer", title_align="left", border_style="blue"))
-    parts.append(Text(answer.summary, style="bold"))
-    parts.extend(source_panel(s) for s in answer.covering)
-    parts.extend(footer(answer))
-    return Group(*parts)
 
 
 def answer_text(answer: Answer) -> str:

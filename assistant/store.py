@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from .config import Settings
+from .config import CHROMA_DB_FILE, Settings
 from .dates import date_int
 from .errors import EmptyStoreError, StoreError
 from .schema import Article, Chunk, ChunkHit
@@ -202,7 +202,7 @@ class Store:
         if self.settings.chroma_host:
             return None
         try:
-            st = (self._path / "chroma.sqlite3").stat()
+            st = (self._path / CHROMA_DB_FILE).stat()
         except OSError:
             return None
         return st.st_mtime_ns, st.st_size

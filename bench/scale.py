@@ -319,7 +319,7 @@ class _Timer:
 
 def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     """``Assistant.ingest`` of the JSONL files, then warm offline ``ask`` latencies."""
-    from assistant.answer import Assistant
+    from assistant.answer import Assistant, IngestProgress
     from assistant.config import Settings
 
     store_dir = folder / f"store-ours-{args.runtime}"
@@ -346,7 +346,7 @@ def worker_ours(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
         rss_curve.append((written, round(_rss_mb())))
 
     t0, c0 = time.perf_counter(), _cpu_s()
-    report = assistant.ingest([folder / "articles"], on_chunks=on_chunks)
+    report = assistant.ingest([folder / "articles"], IngestProgress(on_chunks=on_chunks))
     seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
     ingest_parts = {"embed": round(sum(timer.seconds.values()), 2)}
     rss_ingest = _peak_mb()

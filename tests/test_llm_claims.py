@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.answer import Assistant
 from assistant.config import Settings
+from assistant.events import AskEvents
 from assistant.llm_claims import HoldBack, UnreadableClaims, parse_claims
 from tests.fakes import Reply, openai_stub
 
@@ -49,7 +50,8 @@ def test_model_claims_are_verbatim_and_an_invented_one_is_dropped(tmp_path: Path
     reply = f"Israel was consulted [{yes.n}].\nCLAIMS: {json.dumps(claims)}"
     tokens: list[str] = []
     with openai_stub(Reply(text=reply)) as stub:
-        answer = _llm(tmp_path, embeddings, stub.url).ask("Was Israel consulted?", on_token=tokens.append)
+        answer = _llm(tmp_path, embeddings, stub.url).ask("Was Israel consulted?",
+                                                          events=AskEvents(on_token=tokens.append))
     assert len(stub.requests) == 1
     prompt = stub.requests[0]["body"]["messages"][-1]["content"]
     assert "CLAIMS:" in prompt and "the sources disagree" in prompt  # where the sources stand

@@ -17,6 +17,7 @@ import pytest
 
 from assistant.answer import Assistant
 from assistant.config import Settings
+from assistant.events import AskEvents
 from tests.fakes import Reply, StubOpenAI, openai_stub
 
 QUESTION = "Was the transit workers' union consulted?"
@@ -67,7 +68,7 @@ def closed_port_url() -> Iterator[str]:
 def ask_timed(assistant: Assistant, stream: bool) -> tuple[Any, float, list[str]]:
     tokens: list[str] = []
     started = time.monotonic()
-    answer = assistant.ask(QUESTION, on_token=tokens.append if stream else None)
+    answer = assistant.ask(QUESTION, events=AskEvents(on_token=tokens.append if stream else None))
     return answer, time.monotonic() - started, tokens
 
 

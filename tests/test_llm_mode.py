@@ -10,6 +10,7 @@ import pytest
 
 from assistant.answer import Assistant
 from assistant.config import Settings
+from assistant.events import AskEvents
 from tests.fakes import Reply, openai_stub
 
 
@@ -26,7 +27,7 @@ def test_dangling_citation_is_not_shown(tmp_path: Path, embeddings: Any, seeds_d
         assistant = _llm_assistant(tmp_path, embeddings, stub.url)
         assistant.ingest([seeds_dir])
         tokens: list[str] = []
-        answer = assistant.ask("Was Israel consulted?", on_token=tokens.append if stream else None)
+        answer = assistant.ask("Was Israel consulted?", events=AskEvents(on_token=tokens.append if stream else None))
     assert answer.mode == "llm"
     assert answer.answer is not None and "[1]" in answer.answer and "[42]" not in answer.answer
     assert any("[42]" in n for n in answer.notices)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import assistant.ingest.decode as decode_module
-from assistant.answer import Assistant
+from assistant.answer import Assistant, IngestProgress
 from assistant.config import Settings
 from assistant.embed import LocalEmbeddings
 from assistant.errors import IngestError
@@ -94,8 +94,8 @@ def test_ingest_streams_jsonl_and_reports_every_written_batch(
     assistant = Assistant(settings, embeddings=embeddings, use_llm=False)
     batches: list[int] = []
     files: list[tuple[str, int]] = []
-    report = assistant.ingest([tmp_path / "in"], on_chunks=batches.append,
-                              on_file=lambda p, n: files.append((p.name, n)))
+    report = assistant.ingest([tmp_path / "in"], IngestProgress(on_chunks=batches.append,
+                                                                   on_file=lambda p, n: files.append((p.name, n))))
     assert report.errors == [] and report.added == 40
     assert files == [("feed.jsonl", 40)]
     assert len(batches) > 1, "chunks are embedded and written in several bounded batches"

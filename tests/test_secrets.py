@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from assistant.answer import Assistant
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.events import AskEvents
 from tests.fakes import Reply, openai_stub
 
 SECRETS = {
@@ -89,7 +90,7 @@ def test_debug_logs_and_llm_errors_never_show_the_key(
                             llm_timeout_s=5, llm_max_retries=1, _env_file=None)
         assistant = Assistant(settings, embeddings=embeddings)
         assistant.ingest([samples_dir])
-        answer = assistant.ask(QUESTION, on_token=(lambda _: None) if stream else None)
+        answer = assistant.ask(QUESTION, events=AskEvents(on_token=(lambda _: None) if stream else None))
     assert auth_header(stub.requests[0]) == f"Bearer {SECRETS['OPENAI_API_KEY']}", "the key was used"
     assert answer.notices == ["LLM unavailable (bad API key (check OPENAI_API_KEY)); showing the extractive answer."]
     assert any(r.name.startswith(("openai", "httpx", "httpcore")) for r in caplog.records), "debug logs were on"

@@ -204,9 +204,9 @@ def _articles(source: Source, context: ReadContext, errors: list[IngestError]) -
 
 def ingest_paths(
     paths: Sequence[Path | str], corpus: Corpus, embeddings: Embeddings, settings: Settings, *,
-    since: date | None = None, **callbacks: Callable[..., None],
+    since: date | None = None, progress: Progress | None = None,
 ) -> IngestReport:
     """Read, chunk, embed and store every supported file under ``paths`` and every page of the links among
-    them; ``callbacks`` are those of :class:`Progress` (``on_start``, ``on_file``, ``on_chunks``, ``on_fetch``)."""
+    them, telling ``progress`` (its ``on_start``, ``on_file``, ``on_chunks``, ``on_fetch``) how far it got."""
     pipeline = Pipeline(settings, Writer(corpus, embeddings, settings))
-    return pipeline.run(paths, Progress(**callbacks), since=since)
+    return pipeline.run(paths, progress, since=since)

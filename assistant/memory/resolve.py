@@ -1,0 +1,242 @@
+"""``resolve``: whether a question depends on the conversation, and the standalone question searched when it
+does (outlets, people and claims just shown, the story's subject; see the package's doc)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..extract import STOPWORDS
+from ..query import outlet_mentions, parse_query
+from .lexicon import (
+    _CONTRAST,
+    _OTHER,
+    _WH_START,
+    PERSON_PRONOUNS,
+    SOURCE_WORDS,
+    THING_PRONOUNS,
+    WH_WORDS,
+    _about_shown,
+    _content,
+    _continues_predicate,
+    _demonstrative,
+    _is_fragment,
+    _replace_word,
+    _stem,
+    _strip_about,
+    _with_about,
+    _words,
+    stems,
+)
+from .story import _Context, _context, _names_other_story
+from .turns import FollowUp, FollowUpOptions, Turn
+
+if TYPE_CHECKING:
+    from ..schema import Answer
+    from .lookups import CorpusLookups
+
+# newspaper names read with "the" ("the Valley Courier"), wire services and stations without ("Metro Wire")
+_PAPER_NOUNS = frozenset({"courier", "press", "tribune", "ledger", "gazette", "dispatch", "times", "post", "journal",
+                          "herald", "chronicle", "examiner", "observer", "sun", "star", "register", "guardian",
+                          "telegraph", "independent", "globe", "inquirer", "sentinel", "bulletin", "record",
+                          "review", "daily", "mail", "standard", "express", "mirror", "news-leader"})
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’\-]+\s[-–—]\s+")
+_TITLE = r"(?:Mr|Mrs|Ms|Dr|Capt|Lt|Sgt|Gen|Col|Sen|Rep|Gov|Chief|Mayor|Judge|Prof|Det|Officer|Commissioner)\.?"
+_PERSON = re.compile(rf"\b(?:{_TITLE}\s+)?[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’\-]+\b")
+
+
+def resolve(question: str, history: Sequence[Turn], corpus: CorpusLookups,
+            options: FollowUpOptions | None = None) -> FollowUp:
+    """How to search ``question`` asked after ``history``: as typed, or as a standalone rewrite (see module doc)."""
+    options = options or FollowUpOptions()
+    if not history:
+        return FollowUp(question, question)
+    ctx = _context(history, corpus, options)
+    low_words = [w.lower() for w in _words(question)]
+    content = _content(question, ctx.known)
+    new = [w for w, stem in content if stem not in ctx.vocabulary]
+    subject_stems = {stem for w in ctx.subject for stem in stems(w)}
+    own_stems = {stem for _, stem in content}
+    contrast = _CONTRAST.match(question)
+    rest = question[contrast.end():] if contrast else ""
+    is_contrast = bool(contrast) and rest.strip() != "" and not _WH_START.match(rest.strip())
+
+    if options.classify:
+        rest_new = [w for w, stem in _content(rest, ctx.known) if stem not in ctx.vocabulary]
+        # "what about the ferry?": every word of it is foreign to the story, and another story has them
+        if is_contrast and rest_new and len(rest_new) == len(_content(rest, ctx.known)) and _names_other_story(
+                rest, rest_new, ctx, corpus, at_least=len(rest_new)):
+            return _ask_of_new_subject(question, rest, ctx)
+        if not is_contrast and _names_other_story(question, new, ctx, corpus, at_least=2):
+            return FollowUp(question, question, reason="stands alone: it names another story ("
+                            + ", ".join(new[:4]) + ")")
+        refers = (any(w in PERSON_PRONOUNS or w in THING_PRONOUNS for w in low_words) or _OTHER.search(question)
+                  or is_contrast or _demonstrative(question) is not None or _is_fragment(question, content))
+        if (not refers and len(subject_stems) >= 2
+                and len(subject_stems & own_stems) * 3 >= 2 * len(subject_stems)):
+            return FollowUp(question, question, reason="stands alone: it names the story itself")
+        named = [w for w, _ in content if w.casefold() in ctx.names]
+        if not refers and named:
+            return FollowUp(question, question, reason="stands alone: it names its subject (" + ", ".join(named) + ")")
+    return _follow_up(question, content, ctx, options, is_contrast, rest)
+
+
+def _ask_of_new_subject(question: str, rest: str, ctx: _Context) -> FollowUp:
+    """ "what about the ferry?" after "Is the diner open?": the last question, asked of the new subject."""
+    subject = rest.strip().rstrip("?.! ")
+    core, _ = _strip_about(ctx.core)
+    drop = {stem for w in ctx.subject for stem in stems(w)}
+    predicate = [w for w in _words(core) if (_stem(w) or "") not in drop and (
+        w.lower() not in STOPWORDS or w.lower() in WH_WORDS)]
+    standalone = _with_about(f"{subject[:1].upper()}{subject[1:]}?", [" ".join(predicate)])
+    return FollowUp(question, standalone, dependent=True, reason=f"follow-up: the last question, asked of {subject}")
+
+
+def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, options: FollowUpOptions,
+               is_contrast: bool, rest: str) -> FollowUp:
+    answer = ctx.last.answer if options.from_answer else None
+    low_words = [w.lower() for w in _words(question)]
+    reasons: list[str] = []
+    text = question.strip()
+    about: list[str] = []
+    outlets: list[str] = []
+    notices: list[str] = []
+
+    # outlets: named in the question, or "the other outlet(s)"
+    named = [name for name, _ in outlet_mentions(question, ctx.known)] if options.outlet_scope else []
+    other = bool(_OTHER.search(question)) and (any(w in SOURCE_WORDS for w in low_words) or not content)
+    if options.outlet_scope and other and not named:
+        shown = [s.outlet for s in answer.covering if s.outlet] if answer is not None else []
+        exclude = ctx.last_outlets or shown
+        # without the last answer (a thread read back after a restart) "other" than what is not known
+        named = [o for o in ctx.story_outlets if o not in exclude] if exclude else []
+        reasons.append("the other outlet(s): " + (", ".join(named) if named else "none found"))
+        if exclude and not named:
+            notices.append("No other outlet covers this story; searched all outlets.")
+    same_question = not content or (is_contrast and not _content(rest, ctx.known))
+    if named and same_question:
+        topic = ctx.topic.searched
+        if ctx.topic is not ctx.last:
+            reasons.append(f"the question under discussion: {ctx.topic.question}")
+        standalone = _scoped(topic, named, ctx.known)
+        reasons.insert(0, "follow-up: the last question, asked of " + ", ".join(named))
+        return FollowUp(question, standalone, True, "; ".join(reasons), named, notices)
+    if named:
+        outlets = named
+        if set(parse_query(text, outlets=ctx.known).outlets) != set(named):
+            text = _scoped(text, named, ctx.known)
+
+    # people and claims just shown
+    person = next((w for w in _words(question) if w.lower() in PERSON_PRONOUNS), None)
+    asks_name = "name" in low_words or "named" in low_words  # "what's his name?": the answer did not name him
+    if person is not None and not asks_name:
+        name = _speaker(answer, ctx)
+        if name:
+            text = _replace_word(text, person, name)
+            reasons.append(f"{person} = {name}")
+    demonstrative = _demonstrative(question)
+    claim = _claim(answer) if demonstrative == "claim" else None
+    if claim:
+        about.append(f"“{claim}”")
+        reasons.append("that = the claim just shown")
+    if _about_shown(question) and options.outlet_scope and ctx.last_outlets and not outlets:
+        outlets = ctx.last_outlets
+        text = _scoped(text, outlets, ctx.known)
+        reasons.append("kept the last turn's outlet")
+
+    # the story
+    own = {stem for _, stem in content}
+    fragment = _is_fragment(question, content)
+    # a person the answer does not name is the one the last question asked about ("what's his name?")
+    unnamed = person is not None and not any(r.startswith(f"{person} = ") for r in reasons)
+    # "and the district?" asks the last question again, of the district; "since when?" continues it
+    continues = fragment and (is_contrast or _continues_predicate(question))
+    # "who said that?": the claim shown, and the question it answered (a claim alone may be a bare date)
+    if continues or demonstrative == "claim" or unnamed:
+        core, _ = _strip_about(ctx.core)
+        about.append(core.strip().rstrip("?.!"))
+        reasons.append("continues the last question")
+    else:
+        mentioned = {t for a in about for t in stems(a)}
+        subject = [w for w in ctx.subject if (_stem(w) or "") not in own | mentioned]
+        it = next((w for w in _words(text) if w.lower() in ("it", "its")), None)
+        if it is not None and subject:  # "when will it reopen?" -> "when will the Cedar Point pier reopen?"
+            phrase = " ".join(subject)
+            text = _replace_word(text, it, phrase if subject[-1][:1].isupper() else f"the {phrase}")
+        else:
+            about.extend(subject)
+        reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
+    return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets, notices)
+
+
+def _outlet_name(name: str) -> str:
+    last = name.split()[-1].lower() if name.split() else ""
+    return f"the {name}" if last in _PAPER_NOUNS and not name.lower().startswith("the ") else name
+
+
+def _listing(outlets: Sequence[str]) -> str:
+    names = [_outlet_name(o) for o in outlets]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _lower_first(text: str) -> str:
+    """``text`` to follow "According to X, ": its first word lower-cased when it is a question word."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first.lower() in STOPWORDS else text
+
+
+def _scoped(question: str, outlets: Sequence[str], known: Sequence[str]) -> str:
+    """``question`` asked of ``outlets``: its own outlet phrase replaced by them, or "According to ..." first."""
+    own, about = _strip_about(question)
+    filters = parse_query(own, outlets=known).outlets
+    mentions = [span for name, span in outlet_mentions(own, known) if name in filters]
+    if mentions:
+        start, end = mentions[0][0], mentions[-1][1]
+        lead = " " if own[start:start + 1] == " " else ""
+        own = own[:start] + lead + _listing(outlets) + own[end:]
+    else:
+        own = f"According to {_listing(outlets)}, {_lower_first(own.strip())}"
+    return _with_about(own, [about])
+
+
+def _person(name: str, ctx: _Context) -> bool:
+    """``name`` is a person's name: capitalised words (a rank before them allowed) that the story never writes
+    in lower case ("Samuel Ibarra", "Capt. Samuel Ibarra"; not "Fire Captain", "authorities")."""
+    m = _PERSON.fullmatch(name.strip())
+    if m is None:
+        return False
+    words = _words(name)
+    if re.fullmatch(_TITLE, words[0]) and len(words) > 2:
+        words = words[1:]  # "Capt. Samuel Ibarra": the rank before the name
+    return not any(w.casefold() in ctx.lower for w in words)
+
+
+def _speaker(answer: Answer | None, ctx: _Context) -> str | None:
+    """The person the last answer is about: a claim that is a person's name ("who was named chief?"), else the
+    speaker of a claim, else a person named in the excerpts, not yet named in the conversation."""
+    if answer is None:
+        return None
+    claims = [c for s in answer.covering for c in s.claims]
+    for name in [c.text for c in claims if c.kind == "name"] + [c.said_by for c in claims if c.said_by]:
+        if _person(name, ctx):
+            return name
+    asked = set(stems(" ".join(ctx.questions)))
+    for source in answer.covering:
+        for excerpt in source.excerpts:
+            for m in _PERSON.finditer(excerpt.quote):
+                name = m.group(0)
+                if _person(name, ctx) and not (source.outlet and name in source.outlet) and not set(
+                        stems(name)) <= asked:
+                    return name
+    return None
+
+
+def _claim(answer: Answer | None) -> str | None:
+    """The short answer the last answer showed first (its first claim), when it has claims."""
+    if answer is None:
+        return None
+    for source in answer.covering:
+        if source.claims:
+            return _DATELINE.sub("", source.claims[0].text).strip()
+    return None
