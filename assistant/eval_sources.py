@@ -336,7 +336,8 @@ def run_sources_eval(data: Path, settings: Settings, *, limit: int | None = None
         row["description"] = descriptions[name]
         table.append(row)
     return {"data": str(data), "format": loaded.fmt, "questions": len(cases), "ingest": ingest_info,
-            "rows": table, "per_question": main_rows}
+            "rows": table, "per_question": main_rows,
+            "retrieval": retrieval_section(assistant, cases, with_ablations)}
 
 
 def format_sources_table(report: dict[str, Any]) -> str:
@@ -361,4 +362,33 @@ def format_sources_table(report: dict[str, Any]) -> str:
         lines.append(f"ambiguity-only questions: flagged {main['ambiguous_flagged']:.3f}, different entities noted "
                      f"{main['ambiguous_entities_noted']:.3f}")
     lines.append(f"{report['questions']} questions ({report['format']}: {report['data']})")
-    return "\n".join(lines)
+    return "\n".join(lines + format_retrieval_section(report.get("retrieval")))
+
+
+# --------------------------------------------------------------------------------------------------
+# the retrieval table: the same baselines as the corpus eval, the labelled covering sources as gold
+
+
+def retrieval_section(assistant: Assistant, cases: Sequence[SourcesCase], with_ablations: bool) -> dict[str, Any]:
+    """Hits@1/5 and MRR@10 of bm25s alone, LangChain Chroma and this project's ranking; a question's gold
+    articles are its labelled covering files."""
+    from .eval_systems import RetrievalQuestion, article_ids_by_file_name, retrieval_rows
+
+    ids = article_ids_by_file_name(assistant)
+    questions, golds = [], []
+    for case in cases:
+        gold = {ids[f] for f in case.covering if f in ids}
+        if gold:
+            questions.append(RetrievalQuestion(case.question, None))
+            golds.append(gold)
+    rows = retrieval_rows(assistant, questions, golds, with_ablations) if questions else []
+    return {"questions": len(questions), "rows": rows}
+
+
+def format_retrieval_section(section: dict[str, Any] | None) -> list[str]:
+    from .eval_systems import format_retrieval_rows
+
+    if not section or not section["rows"]:
+        return []
+    return ["", f"Retrieval ({section['questions']} questions with a labelled covering source, gold = those "
+                "sources):", ""] + format_retrieval_rows(section["rows"])

@@ -31,15 +31,23 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import AssistantError
+from .eval_systems import (
+    Bm25sBaseline,
+    CachedEmbed,
+    LangChainBaseline,
+    RetrievalQuestion,
+    ablations,
+    embedding_bf16,
+    record_article_ids,
+    variant,
+)
 from .metrics import answer_in_text, article_metrics, percentile
 
 if TYPE_CHECKING:
     from .answer import Assistant
-    from .retrieve import Options
 
 log = logging.getLogger(__name__)
 
-SOURCES_SHOWN = 8  # excerpts are shown for this many articles in every system
 RECENT_DAYS = 30  # the "recent gold" breakdown: a gold article dated in the 30 days up to the question date
 
 
@@ -123,18 +131,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def corpus_article_ids(corpus: Path) -> dict[str, str]:
     """Corpus record id -> the article id ``assistant ingest`` gives that record (content-derived)."""
-    from .errors import IngestError
-    from .ingest import article_from_record
-
-    out: dict[str, str] = {}
-    for i, record in enumerate(_records(corpus), start=1):
-        if not isinstance(record, dict) or "id" not in record:
-            continue
-        try:
-            article = article_from_record(corpus, f"{corpus}:{i}", record, {})
-        except IngestError:
-            continue
-        out[str(record["id"])] = article.id
+    out = record_article_ids(corpus, _records(corpus))
     if not out:
         raise EvalError(f"No record of {corpus} has an 'id'; the benchmark needs ids to match gold articles.")
     return out
@@ -144,9 +141,7 @@ def ingest_corpus(assistant: Assistant, corpus: Path, progress: Callable[[str], 
     """Ingest (or top up) the corpus; returns seconds, chunks written and peak memory."""
     import resource
 
-    from .embed import LocalEmbeddings
-
-    bf16 = isinstance(assistant.ingest_embeddings, LocalEmbeddings) and assistant.ingest_embeddings.bf16
+    bf16 = embedding_bf16(assistant)
     t = time.perf_counter()
     report = assistant.ingest([corpus])
     seconds = time.perf_counter() - t
@@ -158,79 +153,7 @@ def ingest_corpus(assistant: Assistant, corpus: Path, progress: Callable[[str], 
 
 
 # --------------------------------------------------------------------------------------------------
-# systems
-
-
-def _excerpt_texts(assistant: Assistant, question: str, q_vec: Any, grouped: list[tuple[Any, list[Any]]]) -> list[str]:
-    from .extract import SentenceVectors, select_excerpts
-
-    if assistant._vectors is None:
-        assistant._vectors = SentenceVectors(assistant.embeddings)
-    s = assistant.settings
-    selections = select_excerpts(question, q_vec, grouped, assistant._vectors, s.max_excerpts_per_source,
-                                 s.min_relevance, dense_budget=s.excerpt_vectors)
-    return [c.text for sel in selections for c in sel.chosen]
-
-
-def run_bm25(assistant: Assistant, q: EvalQuestion, with_excerpts: bool) -> tuple[list[str], bool | None, float]:
-    from .embed import encode
-    from .retrieve import keyword_chunks, score_chunks
-
-    t = time.perf_counter()
-    corpus = assistant.corpus()
-    ranked = [h.article_id for h in corpus.keyword_search(q.question, 10)]
-    found = None
-    if with_excerpts:
-        articles = corpus.get_articles(ranked[:SOURCES_SHOWN])
-        chunks = keyword_chunks(corpus, q.question, articles, per_article=3)
-        q_vec = encode(assistant.embeddings, [q.question])[0]
-        found = _answer_shown(assistant, q, q_vec, articles, score_chunks(corpus, q_vec, chunks))
-    return ranked, found, time.perf_counter() - t
-
-
-def _answer_shown(assistant: Assistant, q: EvalQuestion, q_vec: Any, articles: dict[str, Any],
-                  hits: Sequence[Any]) -> bool:
-    """Whether the excerpts this project would choose from ``hits`` (chunk hits of ``articles``, in the order
-    of the ranking) contain the question's answer."""
-    by_article: dict[str, list[Any]] = {a: [] for a in articles}
-    for hit in hits:
-        if hit.chunk.article_id in by_article:
-            by_article[hit.chunk.article_id].append(hit)
-    grouped = [(articles[a], h) for a, h in by_article.items() if h]
-    return answer_in_text(q.answer, _excerpt_texts(assistant, q.question, q_vec, grouped))
-
-
-class LangChainBaseline:
-    """Plain LangChain ``Chroma.similarity_search`` over the store's chunk collection."""
-
-    def __init__(self, assistant: Assistant) -> None:
-        try:
-            from langchain_chroma import Chroma
-        except ImportError as err:
-            raise EvalError("The LangChain baseline needs langchain-chroma: pip install langchain-chroma "
-                            "(it is in the project's dev extra).") from err
-        store = assistant.store()
-        self.assistant = assistant
-        self.db = Chroma(client=store._client, collection_name=f"{assistant.settings.collection}_chunks",
-                         embedding_function=assistant.embeddings, create_collection_if_not_exists=False)
-
-    def run(self, q: EvalQuestion, with_excerpts: bool, k_chunks: int = 50) -> tuple[list[str], bool | None, float]:
-        from .embed import encode
-        from .schema import Chunk, ChunkHit
-
-        t = time.perf_counter()
-        docs = [(d, 1.0 - dist) for d, dist in self.db.similarity_search_with_score(q.question, k=k_chunks)]
-        ranked = list(dict.fromkeys(str(d.metadata["article_id"]) for d, _ in docs))[:10]
-        found = None
-        if with_excerpts:
-            articles = self.assistant.corpus().get_articles(ranked[:SOURCES_SHOWN])
-            hits = [ChunkHit(chunk=Chunk(id=f"{a}:{d.metadata['start']}", article_id=a, text=d.page_content,
-                                         start=int(d.metadata["start"]), end=int(d.metadata["end"])),
-                             score=float(score))
-                    for d, score in docs if (a := str(d.metadata["article_id"])) in articles]
-            q_vec = encode(self.assistant.embeddings, [q.question])[0]
-            found = _answer_shown(self.assistant, q, q_vec, articles, hits)
-        return ranked, found, time.perf_counter() - t
+# systems (the baselines and ablation variants are in ``assistant.eval_systems``)
 
 
 def run_assistant(assistant: Assistant, q: EvalQuestion) -> tuple[list[str], bool, float]:
@@ -243,44 +166,12 @@ def run_assistant(assistant: Assistant, q: EvalQuestion) -> tuple[list[str], boo
     return ranked, found, seconds
 
 
-class _CachedEmbed:
-    """Question vectors computed once per question for the ablation rows (their timings leave it out)."""
-
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
-        self.cache: dict[str, Any] = {}
-
-    def __call__(self, text: str) -> Any:
-        from .embed import encode
-
-        if text not in self.cache:
-            if len(self.cache) > 64:
-                self.cache.clear()
-            self.cache[text] = encode(self.assistant.embeddings, [text])[0]
-        return self.cache[text]
+def _without_answer(run: Callable[[RetrievalQuestion], Any]) -> Callable[[EvalQuestion], Any]:
+    return lambda q: run(_asked(q, False))
 
 
-def run_variant(assistant: Assistant, q: EvalQuestion, options: Options,
-                embed: Callable[[str], Any] | None = None) -> tuple[list[str], None, float]:
-    embed = embed or _CachedEmbed(assistant)
-    embed(q.question)  # computed before the clock starts
-    t = time.perf_counter()
-    retrieval = assistant.retriever().search(q.question, embed, as_of=q.as_of, options=options, k=10)
-    return retrieval.ranked_ids[:10], None, time.perf_counter() - t
-
-
-def ablations() -> list[tuple[str, str, Options]]:
-    """(name, what is off, options): (c) with one part switched off at a time."""
-    from .retrieve import Options
-
-    return [
-        ("rrf fusion", "reciprocal-rank fusion (vector list weight rrf_dense_weight) instead of score fusion",
-         Options(fusion="rrf")),
-        ("-dates", "hybrid without the date prior and date phrases", Options(dates=False)),
-        ("-dense", "keyword (BM25) list with the date prior, no vectors", Options(dense=False)),
-        ("-keyword", "vector list only, articles grouped (the date prior acts on keyword scores)",
-         Options(keyword=False)),
-    ]
+def _asked(q: EvalQuestion, with_answer: bool = True) -> RetrievalQuestion:
+    return RetrievalQuestion(q.question, q.answer if with_answer else None, q.as_of)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -302,80 +193,85 @@ def run_eval(
     from .answer import Assistant
 
     say = progress or (lambda _msg: None)
-    questions = load_questions(questions_path)
-    if limit:
-        questions = questions[:limit]
+    questions = load_questions(questions_path)[:limit or None]
     id_map = corpus_article_ids(corpus)
     assistant = assistant or Assistant(settings, use_llm=False)
-    ingest_info = None
-    if ingest:
-        ingest_info = ingest_corpus(assistant, corpus, say)
+    ingest_info = ingest_corpus(assistant, corpus, say) if ingest else None
     store = assistant.store()
-    in_store = set(store.all_article_ids())
+    in_store = {a.id for a, _ in assistant.corpus().list_articles()}
     if not in_store:
         raise EvalError(f"The store at {store.location} is empty; run without --no-ingest.")
-    usable: list[EvalQuestion] = []
-    golds: list[set[str]] = []
-    skipped = 0
-    for q in questions:
-        gold = {id_map[g] for g in q.gold if g in id_map and id_map[g] in in_store}
-        if not gold:
-            skipped += 1
-            continue
-        usable.append(q)
-        golds.append(gold)
-    if not usable:
-        raise EvalError("None of the questions has a gold article in the store; ingest the corpus first.")
+    usable, golds = _with_gold(questions, id_map, in_store)
+    skipped = len(questions) - len(usable)
     if skipped:
         say(f"{skipped} question(s) skipped: none of their gold articles is in the store")
-
-    systems = [
-        SystemRun("bm25", "(a) bm25s alone: whole articles, question as typed"),
-        SystemRun("langchain-chroma", "(b) LangChain Chroma.similarity_search, same chunks and model"),
-        SystemRun("assistant", "(c) this project: hybrid + dates + outlets, Assistant.ask"),
-    ]
-    variants = ablations() if with_ablations else []
-    variant_runs = [SystemRun(f"assistant {name}", what) for name, what, _ in variants]
-    for run in systems:
-        run.answer_found = []
-    baseline = LangChainBaseline(assistant)
-    embed = _CachedEmbed(assistant)
-    assistant.ask(usable[0].question, as_of=usable[0].as_of)  # warm the models and caches up
     t_all = time.perf_counter()
-    for i, q in enumerate(usable, start=1):
-        for run, fn in ((systems[0], lambda q=q: run_bm25(assistant, q, True)),
-                        (systems[1], lambda q=q: baseline.run(q, True)),
-                        (systems[2], lambda q=q: run_assistant(assistant, q))):
-            ranked, found, seconds = fn()
-            run.ranked.append(ranked)
-            if run.answer_found is not None and found is not None:
-                run.answer_found.append(found)
-            run.seconds.append(seconds)
-        for run, (_, _, options) in zip(variant_runs, variants):
-            ranked, _, seconds = run_variant(assistant, q, options, embed)
-            run.ranked.append(ranked)
-            run.seconds.append(seconds)
-        if i % 25 == 0 or i == len(usable):
-            say(f"{i}/{len(usable)} questions ({time.perf_counter() - t_all:.0f} s)")
-    for run in variant_runs:
-        run.answer_found = None
-    rows = [run.summary(golds) for run in systems + variant_runs]
+    runs = _run_systems(assistant, usable, with_ablations, say)
     recent = recent_gold(usable, golds, assistant.corpus().facets().by_article)
     return {
         "corpus": str(corpus), "questions_file": str(questions_path), "questions": len(usable),
         "skipped_no_gold_in_store": skipped, "articles_in_store": len(in_store),
-        "chunks_in_store": store.count_chunks(),
+        "chunks_in_store": assistant.corpus().count_chunks(),
         "store": store.location, "ingest": ingest_info, "seconds_total": round(time.perf_counter() - t_all, 1),
-        "settings": {k: getattr(settings, k) for k in (
-            "retrieval_mode", "fusion", "dense_weight", "keyword_candidates", "dense_candidates", "rrf_k",
-            "recency_half_life_days", "recency_weight", "date_phrase_weight", "future_slack_days", "chunk_chars",
-            "chunk_overlap_chars", "max_sources", "max_excerpts_per_source")},
-        "rows": rows,
+        "settings": {k: getattr(settings, k) for k in REPORTED_SETTINGS},
+        "rows": [run.summary(golds) for run in runs],
         "recent_gold": {
             "days": RECENT_DAYS, "questions": len(recent),
-            "rows": [run.summary(golds, recent) for run in systems + variant_runs] if recent else [],
+            "rows": [run.summary(golds, recent) for run in runs] if recent else [],
         },
     }
+
+
+REPORTED_SETTINGS = (
+    "retrieval_mode", "fusion", "dense_weight", "keyword_candidates", "dense_candidates", "rrf_k",
+    "recency_half_life_days", "recency_weight", "date_phrase_weight", "future_slack_days", "chunk_chars",
+    "chunk_overlap_chars", "max_sources", "max_excerpts_per_source")
+
+
+def _with_gold(questions: Sequence[EvalQuestion], id_map: dict[str, str],
+               in_store: set[str]) -> tuple[list[EvalQuestion], list[set[str]]]:
+    """The questions with a gold article in the store, and those articles' ids."""
+    usable: list[EvalQuestion] = []
+    golds: list[set[str]] = []
+    for q in questions:
+        gold = {id_map[g] for g in q.gold if g in id_map and id_map[g] in in_store}
+        if gold:
+            usable.append(q)
+            golds.append(gold)
+    if not usable:
+        raise EvalError("None of the questions has a gold article in the store; ingest the corpus first.")
+    return usable, golds
+
+
+def _run_systems(assistant: Assistant, usable: Sequence[EvalQuestion], with_ablations: bool,
+                 say: Callable[[str], None]) -> list[SystemRun]:
+    """Every system's ranking of every question: the baselines and this project, then its ablations."""
+    bm25 = Bm25sBaseline(assistant)
+    baseline = LangChainBaseline(assistant)
+    embed = CachedEmbed(assistant)
+    systems: list[tuple[SystemRun, Callable[[EvalQuestion], tuple[list[str], bool | None, float]]]] = [
+        (SystemRun("bm25", "(a) bm25s alone: whole articles, question as typed", answer_found=[]),
+         lambda q: bm25.run(_asked(q))),
+        (SystemRun("langchain-chroma", "(b) LangChain Chroma.similarity_search, same chunks and model",
+                   answer_found=[]), lambda q: baseline.run(_asked(q))),
+        (SystemRun("assistant", "(c) this project: hybrid + dates + outlets, Assistant.ask", answer_found=[]),
+         lambda q: run_assistant(assistant, q)),
+    ]
+    for name, what, options in ablations() if with_ablations else []:
+        systems.append((SystemRun(f"assistant {name}", what),
+                        _without_answer(variant(assistant, options, embed))))
+    assistant.ask(usable[0].question, as_of=usable[0].as_of)  # warm the models and caches up
+    t_all = time.perf_counter()
+    for i, q in enumerate(usable, start=1):
+        for run, fn in systems:
+            ranked, found, seconds = fn(q)
+            run.ranked.append(ranked)
+            if run.answer_found is not None and found is not None:
+                run.answer_found.append(found)
+            run.seconds.append(seconds)
+        if i % 25 == 0 or i == len(usable):
+            say(f"{i}/{len(usable)} questions ({time.perf_counter() - t_all:.0f} s)")
+    return [run for run, _ in systems]
 
 
 def recent_gold(questions: Sequence[EvalQuestion], golds: Sequence[set[str]],
@@ -386,17 +282,23 @@ def recent_gold(questions: Sequence[EvalQuestion], golds: Sequence[set[str]],
     week's news may have only a years-old roundup as gold; the questions with a recent gold article are
     the ones a "this week" question can fairly be scored on, and are reported apart.
     """
-    from .dates import date_ordinals
-
     out = []
     for i, (q, gold) in enumerate(zip(questions, golds)):
         if q.as_of is None:
             continue
-        ordinals, known = date_ordinals([facets.get(g, (None, 0))[1] for g in gold])
         ref = q.as_of.toordinal()
-        if any(k and ref - days <= o <= ref + 2 for o, k in zip(ordinals, known)):
+        dated = [d for d in (_day(facets.get(g, (None, 0))[1]) for g in gold) if d is not None]
+        if any(ref - days <= d.toordinal() <= ref + 2 for d in dated):
             out.append(i)
     return out
+
+
+def _day(date_int: int) -> date | None:
+    """The date of a 20250306 date int (None for 0, unknown, or no real date)."""
+    try:
+        return date(date_int // 10000, date_int // 100 % 100, date_int % 100)
+    except ValueError:
+        return None
 
 
 def _table(rows: Sequence[dict[str, Any]]) -> list[str]:

@@ -62,3 +62,16 @@ def test_eval_command_reads_a_labelled_folder(tmp_path: Path, embeddings: Any, m
     assert json.loads(out.read_text())["format"] == "folder"
     bad = CliRunner().invoke(app, ["--store", str(tmp_path / "s"), "eval", str(tmp_path)])
     assert bad.exit_code != 0 and "questions" in bad.output
+
+
+def test_sources_eval_ranks_the_labelled_sources_beside_both_baselines(assistant: Assistant,
+                                                                        settings: Settings) -> None:
+    report = run_sources_eval(DATA, settings, assistant=assistant, with_ablations=False)
+    section = report["retrieval"]
+    assert section["questions"] == 4
+    rows = {r["system"]: r for r in section["rows"]}
+    assert list(rows) == ["bm25", "langchain-chroma", "assistant"]
+    assert all(0.0 <= r["hits@1"] <= r["hits@5"] <= 1.0 and r["questions"] == 4 for r in rows.values())
+    assert rows["assistant"]["hits@5"] == 1.0  # every question's covering sources are among the few articles
+    table = format_sources_table(report)
+    assert "| system | Hits@1 | Hits@5 | MRR@10 |" in table and "| langchain-chroma |" in table

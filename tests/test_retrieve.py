@@ -125,6 +125,22 @@ def test_this_week_ranks_the_recent_article_above_an_older_one(eval_assistant: A
     assert any("as of 2023-03-10" in f for f in answer.filters)
 
 
+def test_without_a_reference_date_no_article_moves_for_its_date(eval_assistant: Assistant) -> None:
+    from assistant.embed import encode
+    from assistant.retrieve import Options
+
+    question = "Which district of Harbor City was flooded?"
+    answer = eval_assistant.ask(question)
+    assert not any("as of" in f or "date:" in f for f in answer.filters)
+    embed = lambda text: encode(eval_assistant.embeddings, [text])[0]  # noqa: E731
+    retriever = eval_assistant.retriever()
+    undated = retriever.search(question, embed, options=Options(dates=False), k=10)
+    assert eval_assistant.last_retrieval is not None
+    assert eval_assistant.last_retrieval.ranked_ids == undated.ranked_ids
+    dated = retriever.search(question, embed, as_of=AS_OF, k=10)
+    assert any("as of 2023-03-10" in f for f in dated.filters)
+
+
 def test_outlet_question_shows_only_that_outlet_and_says_so(eval_assistant: Assistant) -> None:
     answer = eval_assistant.ask("According to Metro Wire, when will the Velmora Bridge reopen?", as_of=AS_OF)
     assert answer.sources and {s.outlet for s in answer.sources} == {"Metro Wire"}
