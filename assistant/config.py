@@ -136,7 +136,9 @@ class Settings(BaseSettings):
     recency_half_life_days: float = Field(
         14.0, gt=0, description="With a reference date (--as-of): age at which the recency boost halves."
     )
-    recency_weight: float = Field(0.3, ge=0, description="Largest recency boost (0.3 = +30% for a same-day article).")
+    recency_weight: float = Field(
+        0.0, ge=0, description="Largest recency boost (0.3 = +30% for a same-day article); off by default: it ranked "
+        "worse on every corpus measured, the date phrase and the later-articles-down rule do the dating.")
     date_phrase_weight: float = Field(
         0.2, ge=0, description="Boost for articles inside a date the question names ('this week', 'on March 6')."
     )

@@ -51,6 +51,8 @@ def main() -> None:
 
     rows = [("bm25s alone", lambda q: bm25.ranking(q.question)),
             ("langchain-chroma", lambda q: chroma.run(q)[0]),
+            ("project index, question as typed", lambda q: [h.article_id for h in
+                                                           assistant.corpus().keyword_search(q.question, 10)]),
             ("assistant (defaults)", ours(base)),
             ("-dates", ours(base, Options(dates=False))),
             ("-dense (keyword mode)", ours(base, Options(dense=False))),
