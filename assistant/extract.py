@@ -19,6 +19,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from .agreement import compatible
 from .claims import Asked, Found, analyse, find_claims, related
 from .method import DEFAULT_METHOD, Method
 from .schema import Article, ChunkHit
@@ -291,6 +292,13 @@ def select_excerpts(
         _answer_required(selections, lambda f: f.agent)
     if asked.kind == "yes-no" and method.polarity_coverage:
         _answer_required(selections, lambda f: f.kind == "yes-no")
+    if asked.verb and method.verb_coverage:
+        dated = [f for s in selections for c in s.chosen for f in c.found if f.on_verb]
+        # a date in a sentence without the verb may still date the same event in other words ("the fire was
+        # reported shortly after 11 p.m."): it counts when it agrees with a date given with the verb
+        _answer_required(selections, lambda f: f.on_verb or any(compatible(f, d) for d in dated))
+    if asked.cause and method.cause_coverage:
+        _answer_required(selections, lambda f: f.kind == "text")
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
         if selection.best < method.relative_floor * top:

@@ -19,6 +19,8 @@ class Method:
     entity_split: bool = True  # sources pinned to different entities of the same name are not compared
     clause_cut: bool = True  # run-on excerpts (infoboxes, link lists) cut to the clause around the answer
     polarity_coverage: bool = True  # once a source says yes or no, a source saying neither is silent
+    verb_coverage: bool = True  # once a source dates the question's verb, a date of another event answers nothing
+    cause_coverage: bool = True  # why-questions: once a source gives a cause, a source giving none is silent
     doer_coverage: bool = True  # once a source names who did it, a source naming nobody is silent on "who"
 
     # excerpt scoring: score = dense * meaning + lexical * words + bonuses

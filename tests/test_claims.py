@@ -15,6 +15,17 @@ def claims(question: str, sentence: str, article_date: str | None = "2025-06-20"
     return find_claims(analyse(question), sentence, 0, len(sentence), article_date)
 
 
+def story(tmp_path: Path, slug: str, title: str, bodies: dict[str, str], day: str = "2025-06-22") -> Path:
+    """One story told by several outlets: ``slug-a.md`` from Outlet A, and so on."""
+    folder = tmp_path / slug
+    folder.mkdir()
+    for name, text in bodies.items():
+        (folder / f"{slug}-{name}.md").write_text(
+            f"---\ntitle: {title} ({name})\nsource: Outlet {name.upper()}\ndate: {day}\n---\n\n{text}\n",
+            encoding="utf-8")
+    return folder
+
+
 def best(question: str, sentence: str, article_date: str | None = "2025-06-20") -> Found:
     found = claims(question, sentence, article_date)
     assert found, f"no claim in {sentence!r}"
@@ -235,18 +246,11 @@ def test_a_copular_who_question_has_no_verb_to_read() -> None:
 
 
 def test_a_source_naming_no_doer_is_silent_on_who(assistant: Any, tmp_path: Path) -> None:
-    folder = tmp_path / "kayak"
-    folder.mkdir()
-    body = {
+    assistant.ingest([story(tmp_path, "kayak", "Kayaker rescued at Orton jetty", {
         "a": "The stranded kayaker was rescued by a harbor patrol boat near the Orton jetty on Sunday.",
         "b": "Lifeguard Mina Osei rescued the stranded kayaker off the Orton jetty on Sunday, the city said.",
         "c": "A stranded kayaker was rescued near the Orton jetty on Sunday. Orton beaches reopen on Monday.",
-    }
-    for name, text in body.items():
-        (folder / f"kayak-{name}.md").write_text(
-            f"---\ntitle: Kayaker rescued at Orton jetty ({name})\nsource: Outlet {name.upper()}\n"
-            f"date: 2025-06-22\n---\n\n{text}\n", encoding="utf-8")
-    assistant.ingest([folder])
+    })])
     answer = assistant.ask("Who rescued the stranded kayaker at the Orton jetty?")
     covers = {Path(s.path or "").name: s.covers for s in answer.sources}
     assert covers["kayak-a.md"] and covers["kayak-b.md"]
@@ -269,18 +273,11 @@ def test_polarity_is_read_from_the_predicate(question: str, sentence: str, value
 
 
 def test_a_source_saying_neither_yes_nor_no_is_silent(assistant: Any, tmp_path: Path) -> None:
-    folder = tmp_path / "bakery"
-    folder.mkdir()
-    body = {
+    assistant.ingest([story(tmp_path, "bakery", "Red Lantern bakery inspection", {
         "a": "The Red Lantern bakery in Orton reopened Monday after passing its inspection.",
         "b": "The Red Lantern bakery in Orton remains closed while repairs continue, the owner said.",
         "c": "Inspectors visited the Red Lantern bakery in Orton last week and wrote up six violations.",
-    }
-    for name, text in body.items():
-        (folder / f"bakery-{name}.md").write_text(
-            f"---\ntitle: Red Lantern bakery inspection ({name})\nsource: Outlet {name.upper()}\n"
-            f"date: 2025-06-22\n---\n\n{text}\n", encoding="utf-8")
-    assistant.ingest([folder])
+    })])
     answer = assistant.ask("Is the Red Lantern bakery open?")
     covers = {Path(s.path or "").name: s.covers for s in answer.sources}
     assert covers["bakery-a.md"] and covers["bakery-b.md"] and answer.disagreement
@@ -293,3 +290,55 @@ def test_a_persons_surname_alone_names_them_but_a_places_last_word_does_not() ->
     assert _surnames("What sport is Ryan Davis associated with?", True) == {"davi"}
     assert not _surnames("When was the Dallas County Courthouse built?", True)
     assert not _surnames("What is the median age in Fort Kent?", True)
+
+
+@pytest.mark.parametrize(("question", "sentence", "cause"), [
+    ("Why was the Orton pier closed?", "The pier was closed after divers found rotted pilings under the deck.",
+     "after divers found rotted pilings under the deck"),
+    ("What caused the mill fire?", "The blaze was caused by a faulty space heater, the fire marshal said.",
+     "caused by a faulty space heater"),
+    ("Why is Brandt Tools cutting jobs?", "A drop in orders is costing 60 workers their jobs at Brandt Tools.",
+     "A drop in orders"),
+    ("What caused the mill fire?", "The cause of the blaze remains under investigation, officials said.",
+     "The cause of the blaze remains under investigation"),
+])
+def test_a_why_question_is_answered_by_the_cause_clause(question: str, sentence: str, cause: str) -> None:
+    found = best(question, sentence)
+    assert found.kind == "text" and sentence[found.start:found.end] == cause
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("What caused the mill fire?", "The fire started shortly after 2 a.m. Sunday at the mill."),  # a time
+    ("Why is Chief Ada Moss leaving?", "Moss, who is retiring after 31 years, spoke on Friday."),  # a span of time
+    ("Why was the Orton pier closed?", "Nearly 300 boats were stranded after the pier closed."),  # an effect of it
+])
+def test_a_time_or_an_effect_is_no_cause(question: str, sentence: str) -> None:
+    assert claims(question, sentence) == []
+
+
+def test_a_when_questions_verb_ties_its_dates() -> None:
+    asked = analyse("When is dredging of the channel expected to begin?")
+    assert asked.verb == "begin"
+    assert analyse("When will the Orton City Council vote on the pier plan?").focus[0] == ("vote", 1.0)
+    assert best("When is dredging of the channel expected to begin?",
+                "Dredging will begin in October, the port said.").on_verb
+    assert not best("When is dredging of the channel expected to begin?",
+                    "The channel plan cleared another hurdle Wednesday.").on_verb
+
+
+def test_a_source_giving_no_cause_or_another_events_date_is_silent(assistant: Any, tmp_path: Path) -> None:
+    assistant.ingest([story(tmp_path, "pier", "Orton pier closure", {
+        "a": "The Orton pier was closed on Monday after divers found rotted pilings beneath it. "
+             "Repairs on the Orton pier will begin in September, the harbor office said.",
+        "b": "The Orton pier was shut because storm waves cracked its deck. "
+             "Work to fix the Orton pier is set to begin in September.",
+        "c": "Anglers who fish from the Orton pier gathered on Tuesday to ask when it would reopen. "
+             "The Orton pier plan cleared a council vote on Wednesday.",
+    })])
+    why = {Path(s.path or "").name: s.covers for s in assistant.ask("Why was the Orton pier closed?").sources}
+    assert why["pier-a.md"] and why["pier-b.md"]
+    assert why["pier-c.md"] is False  # about the pier, but it gives no cause
+    when = assistant.ask("When will repairs on the Orton pier begin?")
+    covers = {Path(s.path or "").name: s.covers for s in when.sources}
+    assert covers["pier-a.md"] and covers["pier-b.md"] and not when.disagreement
+    assert covers["pier-c.md"] is False  # its dates are of other events

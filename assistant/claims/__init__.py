@@ -13,6 +13,7 @@ differ in precision.
 
 from __future__ import annotations
 
+from .causes import causes
 from .dates import _dates, _iso
 from .found import Found, _with_topic
 from .names import _names, _speakers, canonical_name, find_speaker
@@ -45,6 +46,8 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
             found = agents(asked, sentence) + found
     elif asked.kind == "yes-no":
         found = _polarity(asked, sentence)
+    elif asked.cause:
+        found = causes(asked, sentence)
     else:
         found = []
     speaker = find_speaker(sentence)

@@ -9,7 +9,7 @@ from typing import Any
 from ..text import normalize
 from .found import Found, _focus_near
 from .question import Asked
-from .words import stem
+from .words import _clean_word, _words, is_verb, stem
 
 _MONTHS = {m: i for i, m in enumerate(
     """
@@ -175,6 +175,8 @@ def _relative_span(m: re.Match[str], ref: date) -> tuple[date, date] | None:
 def _dates(asked: Asked, sentence: str, ref: date | None) -> list[Found]:
     out: list[Found] = []
     future = bool(_FUTURE.search(sentence))
+    verb = asked.verb
+    on_verb = verb is not None and any(is_verb(stem(_clean_word(w)), verb) for w, _, _ in _words(sentence))
     asked_low = normalize(asked.text)
     for m in _DATE_RE.finditer(sentence):
         phrase = m.group()
@@ -207,12 +209,13 @@ def _dates(asked: Asked, sentence: str, ref: date | None) -> list[Found]:
             value += f" {_clock(time_m)}"
         near = max(_focus_near(asked, sentence, start), _lifespan(asked, sentence, start))
         score = 0.6 + near + (0.1 if lo is not None and lo == hi else 0.0)
-        out.append(Found(start, end, "date", value, lo=lo, hi=hi, key=key, score=score, support=near))
+        out.append(Found(start, end, "date", value, lo=lo, hi=hi, key=key, score=score, support=near,
+                         on_verb=on_verb))
     if not out:
         for tm in _TIME_RE.finditer(sentence):
             near = _focus_near(asked, sentence, tm.start())
             out.append(Found(tm.start(), tm.end(), "date", _clock(tm), key=("time", _clock(tm)), score=0.4 + near,
-                             support=near))
+                             support=near, on_verb=on_verb))
     return out
 
 

@@ -25,6 +25,7 @@ class Found:
     support: float = 0.0  # how plainly the sentence ties it to the question's predicate (or counted thing)
     key: tuple[Any, ...] = field(default_factory=tuple)  # exact identity for non-interval values
     agent: bool = False  # read from the question's verb's own argument ("found by ...")
+    on_verb: bool = False  # a date in a sentence that says the question's verb ("will begin in October")
 
     @property
     def width(self) -> float:

@@ -24,6 +24,8 @@ class Asked:
     speaker: bool = False  # "who said that?"
     agent: bool = False  # "who found him?": the doer of the question's verb
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
+    cause: bool = False  # "Why was the bridge closed?", "What caused the fire?"
+    verb: str | None = None  # a when-question's verb: "When is dredging expected to [begin]?"
 
 
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often)\b|"
@@ -40,6 +42,9 @@ _NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) th
                      r"organization|organisation|position|role)\b|\bwhat (?:is|was) the capital\b", re.I)
 _SCORE_Q = re.compile(r"\bvote\b|\bscore\b|\btally\b|\bmargin\b", re.I)
 _AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|his|her|their)\b)", re.I)
+_CAUSE_Q = re.compile(r"\s*why\b|"
+                      r"\s*what (?:caused|causes|led to|leads to|sparked|triggered|prompted|started|set off)\b|"
+                      r"\s*what (?:is|was|were|are) (?:the )?(?:causes?|reasons?) (?:of|for)\b", re.I)
 _SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
 _PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)([a-z]+[^s']s)\b(?!')", re.I)
@@ -120,6 +125,8 @@ def analyse(question: str) -> Asked:
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
+                 cause=kind == "text" and bool(_CAUSE_Q.match(text)),
+                 verb=_last_verb(words, focus) if kind == "date" else None,
                  agent=bool(_AGENT_Q.match(text)) and not _SPEAKER_Q.search(text),
                  # with no name to check, the subject phrase's head is what a source must be about; with
                  # one ("the artist of the album VII"), the phrase says what is asked, not what about
@@ -134,7 +141,21 @@ fire build cost pay attend ride serve own found find make cast propose plan expe
 """.split())  # noqa: SIM905
 
 
+_BARE_VERB_AUX = frozenset("will would can could should shall may might must do does did".split())  # noqa: SIM905
 _BE_HAVE = frozenset("is was are were has have had".split())  # noqa: SIM905
+
+
+def _last_verb(words: list[tuple[str, int, int]], focus: list[tuple[str, float]]) -> str | None:
+    """The stem of the question's last main word that reads as a verb: one the small verb list knows, one
+    ending -ed or -ing, or one after "to" or an auxiliary ("expect power to be fully [restored]")."""
+    main = {f for f, w in focus if w >= 1.0}
+    verb = None
+    for i, (word, _, _) in enumerate(words):
+        low = _clean_word(word)
+        prev = _clean_word(words[i - 1][0]) if i else ""
+        if stem(low) in main and not word[:1].isupper() and (_verb_like(low) or prev == "to" or prev in AUX):
+            verb = stem(low)
+    return verb
 
 
 def _subject_head(word: str, nxt: str, aux: str) -> bool:
@@ -172,11 +193,13 @@ def _noun_phrase(words: list[tuple[str, int, int]], kind: str) -> set[int]:
         return set()
     out: list[int] = []
     verb = False
+    stop = len(words)
     for i in range(begin, len(words)):
         low = _clean_word(words[i][0])
         nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
         if low in _PREP or low in AUX or low == "to":
             verb = verb or (low in AUX and bool(out))  # "the stolen painting [been] recovered"
+            stop = i
             break
         if out and _verb_like(low) and nxt not in AUX:  # "painting been recovered": a noun, still
             verb = True
@@ -184,7 +207,11 @@ def _noun_phrase(words: list[tuple[str, int, int]], kind: str) -> set[int]:
         if low not in _FILLER and low not in _STOP:
             out.append(i)
     if kind != "yes-no":
-        return set(out[:-1]) if out and out[-1] == len(words) - 1 else set(out)
+        # after a modal or "do" the verb is bare: "When will [the City Council] vote on the plan?"
+        bare_verb = (not verb and len(out) > 1 and out[-1] == stop - 1 and normalize(words[1][0]) in _BARE_VERB_AUX
+                     and not words[out[-1]][0][:1].isupper())
+        last_is_verb = bool(out) and (out[-1] == len(words) - 1 or bare_verb)
+        return set(out[:-1]) if last_is_verb else set(out)
     if verb:
         return set(out)
     if first in _BE_HAVE:

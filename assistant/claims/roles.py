@@ -14,7 +14,7 @@ from ..text import normalize
 from .found import Found
 from .names import canonical_name
 from .question import Asked
-from .words import _PREP, AUX, _clean_word, _words, related, stem
+from .words import _PREP, AUX, _clean_word, _words, is_verb, related, stem
 
 # between a name and its verb: "Marcus Webb would become", "Karen Oduya, the board president, cast"
 _BETWEEN = frozenset("""
@@ -35,7 +35,7 @@ def agents(asked: Asked, sentence: str) -> list[Found]:
     words = _words(sentence)
     out: list[Found] = []
     for i, (word, _, _) in enumerate(words):
-        if not _is_verb(stem(_clean_word(word)), verb):
+        if not is_verb(stem(_clean_word(word)), verb):
             continue
         title = stem(_clean_word(word)) != verb and related(stem(_clean_word(word)), verb) <= 0
         inside_name = i > 0 and word[:1].isupper()  # "Deputy Chief Lorna Reyes": a title, not the verb
@@ -56,13 +56,6 @@ def _verb(asked: Asked) -> str | None:
         if low not in AUX and low not in ("the", "a", "an"):
             return stem(low)
     return None
-
-
-def _is_verb(word_stem: str, verb: str) -> bool:
-    if related(word_stem, verb) > 0:
-        return True
-    short, long_ = sorted((word_stem, verb), key=len)
-    return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3  # own / owner
 
 
 def _by_agent(sentence: str, words: list[tuple[str, int, int]], i: int) -> tuple[int, int] | None:

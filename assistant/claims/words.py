@@ -64,6 +64,7 @@ _family("resign resigning resignation quit step leave leaving", "stay remain")
 _family("open opened reopen reopened reopening", "closed close closing shut shuttered")
 _family("close closing closed shut shutter", "open opened reopen reopened remain")
 _family("running run operating resumed resume sailing", "suspended halted canceled cancelled stopped")
+_family("suspended suspension halted stopped paused canceled cancelled shut", "resumed running operating")
 _family("recovered found returned located", "missing lost stolen")
 _family("arrested arrest arrests detained charged custody", "")
 _family("agreed agree promised pledged committed commit", "refused")
@@ -79,7 +80,7 @@ _family("named chosen chose picked tapped selected appointed become becomes serv
 _family("founded established formed created launched inaugurated incorporated raised", "")
 _family("born birth birthdate", "died")
 _family("workers jobs employees staff positions people", "")
-_family("take effect effective start starting begin beginning begins launch commence", "end")
+_family("take effect effective start starting begin beginning begins launch commence broke erupted ignited", "end")
 _family("students pupils enrolled enrolls enrollment", "")
 _family("riders passengers commuters", "")
 _family("ill illness illnesses sick sickened sickening cases infections", "")
@@ -96,6 +97,14 @@ def related(word_stem: str, focus: str) -> int:
             if word_stem in opposite:
                 return -1
     return 0
+
+
+def is_verb(word_stem: str, verb: str) -> bool:
+    """The word says the verb: the same stem, a word of its family, or its agent noun ("own" / "owner")."""
+    if related(word_stem, verb) > 0:
+        return True
+    short, long_ = sorted((word_stem, verb), key=len)
+    return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3  # own / owner
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
