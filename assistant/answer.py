@@ -29,6 +29,7 @@ from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Article, Claim, Excerpt, SourceAnswer
+from .stories import other_stories
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -230,9 +231,12 @@ class Assistant:
             self.settings.max_excerpts_per_source, self.settings.min_relevance,
             dense_budget=self.settings.excerpt_vectors, method=method,
         )
+        other_story = {id(selections[i]) for i in other_stories(
+            selections, self.corpus().document_frequencies, method.story_overlap)} if method.story_split else set()
         sources: list[SourceAnswer] = []
         articles: dict[str, Article] = {}
         attributed: list[Attributed] = []
+        apart: list[SourceAnswer] = []
         next_n = 1
         ordered = sorted(selections, key=lambda s: (not s.chosen, -s.best, -s.best_chunk_score))
         ordered, beyond = ordered[:self.settings.max_sources], [s for s in ordered[self.settings.max_sources:]
@@ -242,11 +246,18 @@ class Assistant:
             source, claims = _source_answer(i, sel, next_n)
             next_n += len(source.excerpts)
             sources.append(source)
-            attributed += claims
+            if id(sel) in other_story:
+                apart.append(source)  # its answer is about something else: shown, not compared
+            else:
+                attributed += claims
             events.source(source)
         answer = Answer(question=question, standalone_question=searched if searched != question else None,
                         mode="extractive", sources=sources, filters=retrieval.filters,
                         notices=[*follow_up.notices, *retrieval.notices])
+        if apart:
+            answer.notices.append(
+                "Not compared with the others, as it tells another story: "
+                + "; ".join(f"[{x.n}] " + " — ".join(y for y in (x.outlet, x.title) if y) for x in apart) + ".")
         if beyond:
             answer.notices.append(
                 f"{len(beyond)} more source(s) address this question: "

@@ -73,6 +73,10 @@ class Corpus:
         """Up to ``k`` chunks of the given articles by BM25."""
         return self.keyword.search_chunks(text, k, article_ids=article_ids)
 
+    def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many articles hold each of ``words`` (keyword-index tokens), and how many articles there are."""
+        return self.keyword.document_frequencies(words)
+
     def dense_search(self, vector: Sequence[float], k: int, outlets: Sequence[str] = ()) -> list[ChunkHit]:
         """The ``k`` chunks nearest to ``vector`` (cosine as score), of committed articles of ``outlets`` (any
         outlet when empty)."""

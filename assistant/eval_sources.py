@@ -290,6 +290,8 @@ def ablations() -> list[tuple[str, str, Method]]:
          replace(base, polarity_coverage=False)),
         ("-verb check", "a when-question's source covers with a date of another event",
          replace(base, verb_coverage=False)),
+        ("-story split", "a source telling another story is compared with the rest",
+         replace(base, story_split=False)),
         ("-cause check", "a why-question's source covers without giving a cause",
          replace(base, cause_coverage=False)),
     ]

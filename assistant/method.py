@@ -17,6 +17,8 @@ class Method:
     full_subject: bool = True  # a source must name every word of the question's subject (title or text)
     claim_coverage: bool = True  # for number/date/name questions, a source covers only with a claim of that kind
     entity_split: bool = True  # sources pinned to different entities of the same name are not compared
+    story_split: bool = True  # a source telling another story than the best source's is not compared
+    story_overlap: float = 0.15  # rarity-weighted share of words two articles of one story hold in common
     clause_cut: bool = True  # run-on excerpts (infoboxes, link lists) cut to the clause around the answer
     polarity_coverage: bool = True  # once a source says yes or no, a source saying neither is silent
     verb_coverage: bool = True  # once a source dates the question's verb, a date of another event answers nothing

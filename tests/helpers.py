@@ -13,3 +13,14 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+def story(tmp_path: Path, slug: str, title: str, bodies: dict[str, str], day: str = "2025-06-22") -> Path:
+    """One story told by several outlets: ``slug-a.md`` from Outlet A, and so on."""
+    folder = tmp_path / slug
+    folder.mkdir()
+    for name, text in bodies.items():
+        (folder / f"{slug}-{name}.md").write_text(
+            f"---\ntitle: {title} ({name})\nsource: Outlet {name.upper()}\ndate: {day}\n---\n\n{text}\n",
+            encoding="utf-8")
+    return folder

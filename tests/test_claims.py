@@ -9,21 +9,11 @@ import pytest
 
 from assistant.agreement import Attributed, compatible, entity_pins, group_claims
 from assistant.claims import Found, analyse, find_claims, find_speaker
+from tests.helpers import story
 
 
 def claims(question: str, sentence: str, article_date: str | None = "2025-06-20") -> list[Found]:
     return find_claims(analyse(question), sentence, 0, len(sentence), article_date)
-
-
-def story(tmp_path: Path, slug: str, title: str, bodies: dict[str, str], day: str = "2025-06-22") -> Path:
-    """One story told by several outlets: ``slug-a.md`` from Outlet A, and so on."""
-    folder = tmp_path / slug
-    folder.mkdir()
-    for name, text in bodies.items():
-        (folder / f"{slug}-{name}.md").write_text(
-            f"---\ntitle: {title} ({name})\nsource: Outlet {name.upper()}\ndate: {day}\n---\n\n{text}\n",
-            encoding="utf-8")
-    return folder
 
 
 def best(question: str, sentence: str, article_date: str | None = "2025-06-20") -> Found:
@@ -342,3 +332,18 @@ def test_a_source_giving_no_cause_or_another_events_date_is_silent(assistant: An
     covers = {Path(s.path or "").name: s.covers for s in when.sources}
     assert covers["pier-a.md"] and covers["pier-b.md"] and not when.disagreement
     assert covers["pier-c.md"] is False  # its dates are of other events
+
+
+@pytest.mark.parametrize(("question", "sentence", "value"), [
+    # a number inside a name counts nothing; a money question wants a sum of money
+    ("How much will a bus ride cost?", "Ana Ruiz, who rides the Route 12 bus, will pay $2.50 a ride.", "2.5 USD"),
+    ("How much was the road grant worth?", "The form came two weeks late for the $2.3 million grant.",
+     "2.3 million USD"),
+    # "how deep" is answered by a length, spelled out or not; the sum in the same sentence is no depth
+    ("How deep will the channel be dredged?", "The $4 million plan would deepen it to a depth of forty feet.", "40"),
+    # "What raise": the number of a raise, not the share of members who voted
+    ("What raise is the union seeking?", "About 92 percent of members backed a strike over a 6% raise.",
+     "6 percent"),
+])
+def test_a_number_answers_only_in_the_unit_asked_for(question: str, sentence: str, value: str) -> None:
+    assert [f.value for f in claims(question, sentence)][:1] == [value]

@@ -112,7 +112,8 @@ def test_keyword_index_applies_a_date_prior(tmp_path: Path) -> None:
         index.add(art, _chunks(art))
     index.commit()
     intent = parse_query("Which district flooded?", AS_OF)
-    weights = RetrievalWeights.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    # the recency boost is off by default; switched on, the index applies it to every article's score
+    weights = RetrievalWeights.from_settings(Settings(_env_file=None, recency_weight=0.3))  # type: ignore[call-arg]
     hits = index.search_articles("district flooded", 2, date_weights=lambda d: date_factors(d, intent, weights))
     assert [h.article_id for h in hits] == ["new", "old"]
 

@@ -80,23 +80,35 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def _numbers(asked: Asked, sentence: str) -> list[Found]:
+def _scores(asked: Asked, sentence: str) -> list[Found]:
+    """Votes and scores: "7-2", "seven to two"."""
     out: list[Found] = []
-    if asked.score_like:
-        for m in _SCORE_RE.finditer(sentence):
-            a, b = _num_value(m["a"]), _num_value(m["b"])
-            if a is None or b is None or a > 200 or b > 200:
-                continue
-            near = _focus_near(asked, sentence, m.start())
-            out.append(Found(m.start(), m.end(), "number", f"{a:g}-{b:g}", key=("score", a, b), score=1.0 + near,
-                             support=0.5 + near))
-    asked_numbers = {_num_value(t) for t in re.findall(r"\d[\d,.]*", asked.text)}
+    for m in _SCORE_RE.finditer(sentence):
+        a, b = _num_value(m["a"]), _num_value(m["b"])
+        if a is None or b is None or a > 200 or b > 200:
+            continue
+        near = _focus_near(asked, sentence, m.start())
+        out.append(Found(m.start(), m.end(), "number", f"{a:g}-{b:g}", key=("score", a, b), score=1.0 + near,
+                         support=0.5 + near))
+    return out
+
+
+def _fractions(asked: Asked, sentence: str) -> list[Found]:
+    """ "two-thirds" as a percentage."""
+    out: list[Found] = []
     for m in _FRACTION_RE.finditer(sentence):
         share = _FRACTIONS.get(m.group().lower())
         if share is not None:
             near = _focus_near(asked, sentence, m.start())
             out.append(Found(m.start(), m.end(), "number", f"{share:g} percent", lo=share - 0.5, hi=share + 0.5,
                              key=(False, True), score=0.6 + near, support=near))
+    return out
+
+
+def _numbers(asked: Asked, sentence: str) -> list[Found]:
+    out: list[Found] = _scores(asked, sentence) if asked.score_like else []
+    asked_numbers = {_num_value(t) for t in re.findall(r"\d[\d,.]*", asked.text)}
+    out += _fractions(asked, sentence)
     for m in _NUMBER_RE.finditer(sentence):
         token: str = m["num"]
         value = _num_value(token)
@@ -124,11 +136,18 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
             continue
         if asked.counted and not counted and not unit:
             continue  # "how many students": "two children" counts something else
+        if not unit and not m["hedge"] and _NAME_BEFORE.search(sentence[:m.start()]):
+            continue  # "the Route 12 bus", "Highway 9": a number inside a name counts nothing
+        if not unit and not counted and _MONEY_ONLY_Q.search(asked.text):
+            continue  # "How much was the grant worth?": "two weeks after the deadline" is no sum of money
+        if asked.units and not counted and not (noun and noun[0] in asked.units):
+            continue  # "how deep": "$4 million" is not a depth
         if not unit and noun:
             unit = noun[0] if noun[0] not in _STOP_STEMS else ""
         precision = _precision(token, value) * mult
         lo, hi = _interval(m["hedge"] or "", value * mult, precision)
-        fits = (0.8 if counted else 0.0) + (0.3 if unit in ("USD", "EUR", "GBP") and _MONEY_Q.search(
+        measured = bool(asked.units and noun and noun[0] in asked.units)  # "how deep": "forty feet"
+        fits = (0.8 if counted or measured else 0.0) + (0.3 if unit in ("USD", "EUR", "GBP") and _MONEY_Q.search(
             asked.text) else 0.0) + (0.4 if unit == "percent" and _PERCENT_Q.search(asked.text) else 0.0)
         near = _focus_near(asked, sentence, m.start())
         score = 0.5 + fits + near
@@ -142,6 +161,9 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
 
 
 _MONEY_Q = re.compile(r"\bhow much\b|\bcost\b|\bprice\b|\bworth\b|\bpaid\b|\bpay\b|\bmoney\b|\bfund", re.I)
+_MONEY_ONLY_Q = re.compile(r"\b(?:cost|costs|price|worth|paid|pay|money|fund\w*|fares?|spend|spent|budget|salary)\b",
+                           re.I)
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\s$")
 _PERCENT_Q = re.compile(r"\bpercent|\bpercentage|\bshare\b|\bhow much of\b|\braise\b|\bcontained\b", re.I)
 
 

@@ -25,6 +25,7 @@ class Asked:
     agent: bool = False  # "who found him?": the doer of the question's verb
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
     cause: bool = False  # "Why was the bridge closed?", "What caused the fire?"
+    units: frozenset[str] = frozenset()  # "How deep": the stems of the units that can answer (feet, meters)
     verb: str | None = None  # a when-question's verb: "When is dredging expected to [begin]?"
 
 
@@ -119,6 +120,9 @@ def analyse(question: str) -> Asked:
     if m:
         counted = {stem(_clean_word(w)) for w in m.group(1).split() if w.lower() not in _STOP}
         counted = set() if counted & _GENERIC_COUNTS else counted
+    m = _WHAT_NOUN_Q.match(text)
+    if m and kind == "number" and m.group(1).lower() not in _MEASURE_NOUNS:
+        counted.add(stem(m.group(1).lower()))  # "What raise is the union seeking?": a number of a raise
     if re.search(r"\bpopulation\b", text, re.I):
         counted |= {stem(w) for w in ("people", "residents", "inhabitants", "population")}
     plural = bool(_PLURAL_Q.search(text)) and kind == "name" and not re.search(r"\bwho\b", text, re.I)
@@ -127,11 +131,29 @@ def analyse(question: str) -> Asked:
                  speaker=bool(_SPEAKER_Q.search(text)),
                  cause=kind == "text" and bool(_CAUSE_Q.match(text)),
                  verb=_last_verb(words, focus) if kind == "date" else None,
+                 units=_units(text) if kind == "number" else frozenset(),
                  agent=bool(_AGENT_Q.match(text)) and not _SPEAKER_Q.search(text),
                  # with no name to check, the subject phrase's head is what a source must be about; with
                  # one ("the artist of the album VII"), the phrase says what is asked, not what about
                  phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words and not subject
                  else frozenset())
+
+
+_WHAT_NOUN_Q = re.compile(r"\s*(?:what|which)\s+([a-z]+)\s+(?:is|was|are|were|do|does|did|will|would|has|have|had)\b",
+                          re.I)
+_MEASURE_NOUNS = frozenset("percentage percent share proportion number amount".split())  # noqa: SIM905
+_LENGTH = "feet foot ft meters metres meter metre m miles mile km kilometers kilometres inches inch yards yard"
+_DURATION = "seconds second minutes minute hours hour days day weeks week months month years year decades decade"
+_MEASURE_Q = re.compile(r"\bhow (deep|tall|high|far|wide|long)\b", re.I)
+
+
+def _units(text: str) -> frozenset[str]:
+    """The units a "how deep / how far / how long" question's number must carry."""
+    m = _MEASURE_Q.search(text)
+    if not m:
+        return frozenset()
+    words = _LENGTH + (" " + _DURATION if m.group(1).lower() == "long" else "")
+    return frozenset(stem(w) for w in words.split())
 
 
 _GENERIC_COUNTS = frozenset(stem(w) for w in ["people", "persons", "times"])

@@ -161,6 +161,14 @@ class Build:
                       if str(a) not in deleted}
         return Facets(by_article, sorted({o for o, _ in by_article.values() if o}, key=str.casefold))
 
+    def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many articles of this build hold each (tokenized) word, and how many articles there are."""
+        if self.articles is None:
+            return {}, 0
+        vocab, indptr = self.articles.vocab_dict, self.articles.scores["indptr"]
+        out = {w: int(indptr[vocab[w] + 1] - indptr[vocab[w]]) for w in set(words) if w in vocab}
+        return out, len(self.article_ids)
+
     def positions(self, article_ids: Iterable[str]) -> list[int]:
         """Where the given articles stand in this build (those it does not hold are left out)."""
         return [p for p in (self.position.get(a) for a in article_ids) if p is not None]

@@ -194,6 +194,12 @@ class KeywordIndex:
             build = self._current()
             return [] if build is None else build.rank_articles(query, k, self._mask(build, outlets), date_weights)
 
+    def document_frequencies(self, words: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many articles hold each of ``words`` (index tokens), and how many articles the build has."""
+        with self._lock:
+            build = self._current()
+            return ({}, 0) if build is None else build.document_frequencies(words)
+
     def search_chunks(self, query: str, k: int, *, article_ids: Iterable[str] | None = None) -> list[ChunkKeywordHit]:
         """Up to ``k`` chunks by BM25 score; ``article_ids`` restricts the search to those articles."""
         with self._lock:
