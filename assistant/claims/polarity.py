@@ -28,6 +28,10 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     # a word with words of opposite meaning ("lose": "keep") can answer yes or no; the object's nouns
     # ("their jobs") cannot, even when the lexicon knows their synonyms
     predicate = set(main[:1]) | {f for f in main if any(f in same and opposite for same, opposite in _FAMILIES)}
+    objects = [f for f in main if f not in predicate]
+    # an opposite word answers only about the question's object: "will keep all 900 employees" answers "lose
+    # their jobs?", "will keep the hospital strong" does not
+    names_object = not objects or any(related(stem(_clean_word(w)), o) > 0 for w, _, _ in words for o in objects)
     for i, (word, s, e) in enumerate(words):
         st = stem(_clean_word(word))
         for f, weight in asked.focus:
@@ -38,6 +42,8 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
                 continue
             if weight < top and rel > 0:
                 continue  # words after a preposition place the question; they do not answer it
+            if rel < 0 and not names_object:
+                continue
             neg_at = _negated(words, i)
             sign = rel * (-1 if neg_at is not None else 1)
             if _DENY.search(sentence[:s]) and sign > 0:
