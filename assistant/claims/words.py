@@ -65,6 +65,7 @@ _family("open opened reopen reopened reopening", "closed close closing shut shut
 _family("close closing closed shut shutter", "open opened reopen reopened remain")
 _family("running run operating resumed resume sailing", "suspended halted canceled cancelled stopped")
 _family("suspended suspension halted stopped paused canceled cancelled shut", "resumed running operating")
+_family("acquire acquiring acquired acquisition buy buying bought purchase purchased purchasing", "sell sold selling")
 _family("recovered found returned located", "missing lost stolen")
 _family("arrested arrest arrests detained charged custody", "")
 _family("agreed agree promised pledged committed commit", "refused")
