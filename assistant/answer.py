@@ -231,8 +231,9 @@ class Assistant:
             self.settings.max_excerpts_per_source, self.settings.min_relevance,
             dense_budget=self.settings.excerpt_vectors, method=method,
         )
-        other_story = {id(selections[i]) for i in other_stories(
-            selections, self.corpus().document_frequencies, method.story_overlap)} if method.story_split else set()
+        other_story = ({id(selections[i]) for i in other_stories(
+            selections, self.corpus().document_frequencies, method.story_overlap, subject)}
+            if method.story_split else set())
         sources: list[SourceAnswer] = []
         articles: dict[str, Article] = {}
         attributed: list[Attributed] = []

@@ -5,7 +5,8 @@ source from another story that shares its words (an airline's fares), and its va
 disagreement. Articles about one event share their rare words (the people, places and things of that
 event) far more than articles about two events do: the share of the smaller article's words, each weighted
 by its rarity in the whole store, that the other holds too. Such a source's claims are not compared with
-the story's, and the answer says which source tells another story.
+the story's (unless it names everything the question names), and the answer says which source tells
+another story.
 
 Only the flag uses this, not coverage: passages of one encyclopedia entry (an infobox, a history section)
 can share few words and still answer.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from .extract import SourceSelection
+from .extract import SourceSelection, entity_terms, terms
 from .keyword.tokenize import tokenize
 
 DocFreqs = Callable[[set[str]], tuple[dict[str, int], int]]
@@ -28,8 +29,12 @@ def overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
     return sum(idf.get(w, 0.0) for w in a & b) / mass if mass else 0.0
 
 
-def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, min_overlap: float) -> list[int]:
+def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, min_overlap: float,
+                  question: str = "") -> list[int]:
     """Indexes (into ``selections``) of the answering sources that tell another story than the best one's.
+
+    A source that names everything the question names (its capitalised words) stays: it is about what was
+    asked, and a different answer from it is a disagreement to show, however differently it is written.
 
     The story starts with the best source and takes in, one at a time, the source whose words overlap the
     story's sources most on average, while that mean is at least ``min_overlap``. Sources left out tell
@@ -54,4 +59,8 @@ def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, mi
             break
         story.append(nearest)
         rest.remove(nearest)
-    return rest if len(story) >= 2 else []
+    if len(story) < 2:
+        return []
+    names = entity_terms(question)
+    return [i for i in rest if not names or not names <= set(terms(
+        f"{selections[i].article.title or ''}\n{selections[i].article.text}"))]

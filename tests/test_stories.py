@@ -39,6 +39,9 @@ def test_the_odd_story_out_is_found_and_two_sources_are_left_alone() -> None:
     sels = [_selection(i, t, 0.9 - 0.1 * i) for i, t in enumerate(texts)]
     freqs = _doc_freqs(texts + filler)
     assert other_stories(sels, freqs, 0.15) == [3]
+    # a source naming all the question names is about what was asked: its different answer is shown as one
+    assert other_stories(sels, freqs, 0.15, "How much is a ride from Orton?") == []
+    assert other_stories(sels, freqs, 0.15, "How much is a ride on the Harlow Street line?") == [3]
     assert other_stories(sels[2:], freqs, 0.15) == []  # one against one: neither is the odd one
     best_is_odd = [_selection(0, OTHER, 0.95), *sels[:3]]
     assert other_stories(best_is_odd, freqs, 0.15) == []  # the story grows from the best source only
