@@ -347,3 +347,12 @@ def test_a_source_giving_no_cause_or_another_events_date_is_silent(assistant: An
 ])
 def test_a_number_answers_only_in_the_unit_asked_for(question: str, sentence: str, value: str) -> None:
     assert [f.value for f in claims(question, sentence)][:1] == [value]
+
+
+def test_where_is_answered_by_a_place_after_a_preposition() -> None:
+    question = "Where will Birchwood's students go after it closes?"
+    assert all(f.support == 0 for f in claims(question, "ORTON - Birchwood will close, the Orton school board said."))
+    stands = best(question, "The brick school on Birch Street has taught children for 70 years.")
+    goes = best(question, "Pupils will move to Lakeview Elementary in the fall.")
+    assert goes.value == "lakeview elementary"
+    assert goes.score > stands.score  # where they go, not where the old school stands

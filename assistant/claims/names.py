@@ -32,6 +32,14 @@ def canonical_name(text: str) -> str:
     return " ".join(words)
 
 
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|to|into|from|near|on|inside|outside|towards?|across|along|onto|within|"
+                              r"through|between|outside of|north of|south of|east of|west of)\s(?:the\s)?$", re.I)
+
+
+_MOTION_Q = re.compile(r"\b(?:go|goes|going|went|move[sd]?|moving|sent|send|transferr?(?:ed|ing)?|relocat\w*|"
+                       r"head(?:ed|ing)?|fle[ed]|taken|take)\b", re.I)
+
+
 def _names(asked: Asked, sentence: str) -> list[Found]:
     out: list[Found] = []
     for m in _NAME_RE.finditer(sentence):
@@ -55,8 +63,14 @@ def _names(asked: Asked, sentence: str) -> list[Found]:
             score -= 0.4  # "who": a person or a body, not a place
         if _SPEECH.search(sentence[m.end():m.end() + 12]) and not asked.speaker:
             score -= 0.3  # the speaker of the sentence is rarely the answer to "which company..."
+        support = near if score > 0.5 else 0.0
+        if asked.place:  # "where": a place named after "in", "to", "at"; not the town of the dateline
+            placed = _LOCATIVE_BEFORE.search(sentence[:m.start()])
+            score, support = (score + 0.2, max(support, 0.3)) if placed else (score - 0.4, 0.0)
+            if placed and _MOTION_Q.search(asked.text) and placed.group().split()[0].lower() in ("to", "into"):
+                score += 0.3  # "Where will they go?": where to, not where the old school stands
         out.append(Found(m.start(), m.start() + len(text), "name", value, key=("name", value), score=score,
-                         support=near if score > 0.5 else 0.0))
+                         support=support))
     return out
 
 

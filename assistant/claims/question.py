@@ -25,6 +25,7 @@ class Asked:
     agent: bool = False  # "who found him?": the doer of the question's verb
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
     cause: bool = False  # "Why was the bridge closed?", "What caused the fire?"
+    place: bool = False  # "Where will the students go?": a place after "to", "in", "at"...
     units: frozenset[str] = frozenset()  # "How deep": the stems of the units that can answer (feet, meters)
     verb: str | None = None  # a when-question's verb: "When is dredging expected to [begin]?"
 
@@ -130,6 +131,7 @@ def analyse(question: str) -> Asked:
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
                  cause=kind == "text" and bool(_CAUSE_Q.match(text)),
+                 place=kind == "name" and bool(re.match(r"\s*where\b", text, re.I)),
                  verb=_last_verb(words, focus) if kind == "date" else None,
                  units=_units(text) if kind == "number" else frozenset(),
                  agent=bool(_AGENT_Q.match(text)) and not _SPEAKER_Q.search(text),
