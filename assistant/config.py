@@ -128,7 +128,7 @@ class Settings(BaseSettings):
         "score", description="How the keyword and vector lists are merged: 'score' = BM25 / best BM25 + "
         "dense_weight x cosine; 'rrf' = reciprocal-rank fusion."
     )
-    dense_weight: float = Field(0.2, ge=0, description="Weight of the best chunk's cosine in 'score' fusion.")
+    dense_weight: float = Field(0.5, ge=0, description="Weight of the best chunk's cosine in 'score' fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank fusion constant: score = sum of w / (rrf_k + rank).")
     rrf_dense_weight: float = Field(
         0.5, ge=0, description="Weight w of the vector list in the fusion (the keyword list has 1)."
