@@ -363,7 +363,7 @@ def _choose(asked: Asked, q_terms: set[str], subject: set[str], rarest: str | No
     cands.sort(key=lambda c: -c.score)
     if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
         return []
-    if (subject or asked.phrase) and cands[0].dense < 0.6 and not _names_subject(
+    if (subject or asked.phrase) and cands[0].dense < method.subject_free_dense and not _names_subject(
             subject, rarest, asked, article, method):
         return []  # the article never names who or what the question is about
     floor = max(method.keep_floor_ratio * min_relevance, method.keep_ratio * cands[0].score)
@@ -506,7 +506,8 @@ def _cut_run_on(cand: Candidate, max_chars: int, q_terms: set[str]) -> None:
 
 def _densest(text: str, start: int, end: int, q_terms: set[str], width: int) -> int:
     """The offset in ``text[start:end]`` around which the question's words are densest within ``width``."""
-    hits = [start + m.start() for m in _WORD.finditer(text, start, end) if set(terms(m.group())) & q_terms]
+    # a compiled pattern's finditer(text, start, end) gives offsets in ``text`` itself, not from ``start``
+    hits = [m.start() for m in _WORD.finditer(text, start, end) if set(terms(m.group())) & q_terms]
     if not hits:
         return start + min(width, end - start) // 2
     return max(hits, key=lambda p: sum(abs(p - q) <= width // 2 for q in hits))

@@ -17,6 +17,7 @@ class Method:
     full_subject: bool = True  # a source must name every word of the question's subject (title or text)
     claim_coverage: bool = True  # for number/date/name questions, a source covers only with a claim of that kind
     entity_split: bool = True  # sources pinned to different entities of the same name are not compared
+    subject_free_dense: float = 0.6  # a source this close in meaning to the question need not name its subject
     story_split: bool = True  # a source telling another story than the best source's is not compared
     story_overlap: float = 0.15  # rarity-weighted share of words two articles of one story hold in common
     clause_cut: bool = True  # run-on excerpts (infoboxes, link lists) cut to the clause around the answer

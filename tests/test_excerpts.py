@@ -1,0 +1,19 @@
+"""Excerpts: a run-on passage (an infobox, a link list) is cut to the clauses around the question's words."""
+
+from __future__ import annotations
+
+from assistant.extract import Candidate, _cut_run_on, terms
+from assistant.schema import Article
+
+
+def test_a_run_on_deep_in_an_article_is_cut_around_the_question_words() -> None:
+    lead = "The Halvard Bridge spans the Orne. " * 150  # the run-on starts past character 5,000
+    run_on = ("Coordinates 44 N 21 W · Carries two lanes · Crosses the Orne · Material steel · Total length "
+              "310 m · Opened 1931 by the Orne Valley Railway · Rebuilt 1987 · Owner Orne County · Locale "
+              "Halvard · Maintained by the county roads office · Design truss · Heritage status listed · " * 3)
+    article = Article(id="a", title="Halvard Bridge", text=lead + run_on + "It is painted grey.")
+    cand = Candidate(article, len(lead), len(lead) + len(run_on), 0.5, dense=0.5)
+    _cut_run_on(cand, 400, set(terms("Who owns the bridge? Owner")))
+    assert len(lead) <= cand.start < cand.end <= len(lead) + len(run_on)
+    assert cand.end - cand.start <= 400
+    assert "Owner" in article.text[cand.start:cand.end]
