@@ -356,3 +356,12 @@ def test_where_is_answered_by_a_place_after_a_preposition() -> None:
     goes = best(question, "Pupils will move to Lakeview Elementary in the fall.")
     assert goes.value == "lakeview elementary"
     assert goes.score > stands.score  # where they go, not where the old school stands
+
+
+def test_a_date_in_brackets_after_the_subjects_name_dates_the_subject() -> None:
+    found = best("When did the Battle of Orne Ford take place?",
+                 "The Battle of Orne Ford (March 16, 1818) was fought between two militias.", None)
+    assert found.value == "1818-03-16" and found.support >= 0.5
+    other = claims("When did the Battle of Orne Ford take place?",
+                   "The Treaty of Halvard (June 2, 1820) was signed by both sides.", None)
+    assert all(f.support < 0.5 for f in other)  # another thing's date in brackets

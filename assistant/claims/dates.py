@@ -207,7 +207,8 @@ def _dates(asked: Asked, sentence: str, ref: date | None) -> list[Found]:
         if time_m is not None and lo is not None and lo == hi:
             start, end = min(start, time_m.start()), max(end, time_m.end())
             value += f" {_clock(time_m)}"
-        near = max(_focus_near(asked, sentence, start), _lifespan(asked, sentence, start))
+        near = max(_focus_near(asked, sentence, start), _lifespan(asked, sentence, start),
+                   _named_date(asked, sentence, m.start()))
         score = 0.6 + near + (0.1 if lo is not None and lo == hi else 0.0)
         out.append(Found(start, end, "date", value, lo=lo, hi=hi, key=key, score=score, support=near,
                          on_verb=on_verb))
@@ -233,6 +234,18 @@ def _lifespan(asked: Asked, sentence: str, pos: int) -> float:
         if focus & _DIED and m.start("died") <= pos < m.end("died"):
             return 1.0
     return 0.0
+
+
+def _named_date(asked: Asked, sentence: str, pos: int) -> float:
+    """ "The Second Battle of Cancha Rayada (March 16, 1818)": a date in brackets right after the subject's
+    name is the date of the subject itself."""
+    m = _BRACKET_AFTER_NAME.search(sentence[:pos])
+    if not m or not asked.subject:
+        return 0.0
+    return 0.6 if stem(_clean_word(m.group("last"))) in asked.subject else 0.0
+
+
+_BRACKET_AFTER_NAME = re.compile(r"(?P<last>[A-Z][\w'’\-]*)\s\((?:on |c\. |circa )?$")
 
 
 def _clock(m: re.Match[str]) -> str:
