@@ -178,6 +178,9 @@ def test_different_entities_sharing_a_name_are_not_a_conflict() -> None:
 def test_which_with_a_plural_asks_for_a_set() -> None:
     assert analyse("Which roads are closed?").plural
     assert not analyse("Which company is acquiring the hospital?").plural
+    # a plural that only modifies a singular head, or a verb after a singular head, asks for one answer
+    assert not analyse("Orton Park is the home of which sports team?").plural
+    assert not analyse("What company makes the Halvard bicycle?").plural
 
 
 def test_seeds_show_both_sides_each_in_its_own_words_and_attributed(assistant: Any, seeds_dir: Path) -> None:

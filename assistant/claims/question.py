@@ -38,10 +38,10 @@ _NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|hig
 _DATE_Q = re.compile(r"\bwhen\b|\bbirth ?date\b|\bdate of (?:birth|death)\b|"
                      r"\bwhat (?:day|date|year|month|time)\b|\bwhich (?:day|date|year|month)\b|"
                      r"\bsince when\b|\bin what year\b|\bwhat time\b|\bhow soon\b", re.I)
+_TYPE_NOUNS = ("company|team|country|city|state|town|firm|airline|agency|group|party|sport|film|album|band|network|"
+               "language|school|university|county|river|brand|genre|organization|organisation|position|role")
 _NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) the name\b|"
-                     r"\bwhat (?:[a-z]+ )?(?:company|team|country|city|state|town|firm|airline|agency|group|party|"
-                     r"sport|film|album|band|network|language|school|university|county|river|brand|genre|"
-                     r"organization|organisation|position|role)\b|\bwhat (?:is|was) the capital\b", re.I)
+                     r"\bwhat (?:[a-z]+ )?(?:"+_TYPE_NOUNS+r")\b|\bwhat (?:is|was) the capital\b", re.I)
 _SCORE_Q = re.compile(r"\bvote\b|\bscore\b|\btally\b|\bmargin\b", re.I)
 _AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|his|her|their)\b)", re.I)
 _CAUSE_Q = re.compile(r"\s*why\b|"
@@ -49,7 +49,9 @@ _CAUSE_Q = re.compile(r"\s*why\b|"
                       r"\s*what (?:is|was|were|are) (?:the )?(?:causes?|reasons?) (?:of|for)\b", re.I)
 _SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
-_PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)([a-z]+[^s']s)\b(?!')", re.I)
+# "which sports team" and "what company makes" ask for one: a singular head noun decides
+_PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?!(?:"+_TYPE_NOUNS+r")\s)(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)"
+                       r"([a-z]+[^s']s)\b(?!')(?!\s+(?:"+_TYPE_NOUNS+r")\b)", re.I)
 
 
 def answer_kind(text: str) -> str:
