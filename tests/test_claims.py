@@ -368,3 +368,11 @@ def test_a_date_in_brackets_after_the_subjects_name_dates_the_subject() -> None:
     other = claims("When did the Battle of Orne Ford take place?",
                    "The Treaty of Halvard (June 2, 1820) was signed by both sides.", None)
     assert all(f.support < 0.5 for f in other)  # another thing's date in brackets
+
+
+def test_a_present_question_is_not_answered_by_a_past_state() -> None:
+    question = "Is the Orton pier open?"
+    assert claims(question, "The pier was closed in January after storms cracked its deck.") == []
+    assert best(question, "The pier remains closed while repairs continue.").value == "no: open"
+    assert best(question, "The pier reopened on Monday, the harbor office said.").value == "yes: open"
+    assert best("Was the Orton pier closed?", "The pier was closed in January.").value == "yes: close"

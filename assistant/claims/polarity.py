@@ -27,6 +27,7 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     main = [f for f, w in asked.focus if w == top]
     # a word with words of opposite meaning ("lose": "keep") can answer yes or no; the object's nouns
     # ("their jobs") cannot, even when the lexicon knows their synonyms
+    present = asked.text.split()[0].lower() in ("is", "are", "does", "do") if asked.text.split() else False
     predicate = set(main[:1]) | {f for f in main if any(f in same and opposite for same, opposite in _FAMILIES)}
     objects = [f for f in main if f not in predicate]
     # an opposite word answers only about the question's object: "will keep all 900 employees" answers "lose
@@ -51,6 +52,8 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
                 neg_at = None
             if _after_clause(sentence, s):
                 weight *= 0.5
+            if present and _PAST_STATE.search(sentence[max(0, s - 16):s]):
+                continue  # "Is the bridge open?": "the bridge was closed after an inspection" tells its past
             total += sign * weight
             k = neg_at if neg_at is not None else i
             while k > 0 and i - k < 4 and normalize(words[k - 1][0]) in AUX:
@@ -83,6 +86,9 @@ def _negated(words: list[tuple[str, int, int]], i: int) -> int | None:
             return None
         j -= 1
     return None
+
+
+_PAST_STATE = re.compile(r"\b(?:was|were|had been)\s(?:\w+ly\s)?$", re.I)
 
 
 def _after_clause(sentence: str, pos: int) -> bool:
