@@ -271,30 +271,26 @@ def summarise(name: str, rows: Sequence[dict[str, Any]], seconds: Sequence[float
 # the run
 
 
+# each part of the method that can be switched off: (row name, what the row does instead, Method field)
+_PARTS = [
+    ("-normaliser", "matching without the text normaliser", "normalise"),
+    ("-subject check", "a source need not name every word of the question's subject", "full_subject"),
+    ("-claim coverage", "a source covers by excerpt score alone, with or without a claim", "claim_coverage"),
+    ("-entity split", "sources about different entities of the same name are compared", "entity_split"),
+    ("-clause cut", "run-on excerpts (infoboxes, lists) kept whole", "clause_cut"),
+    ("-doer check", "a who-question's source covers without naming who did it", "doer_coverage"),
+    ("-yes/no check", "a yes/no question's source covers without saying yes or no", "polarity_coverage"),
+    ("-verb check", "a when-question's source covers with a date of another event", "verb_coverage"),
+    ("-story split", "a source telling another story is compared with the rest", "story_split"),
+    ("-cause check", "a why-question's source covers without giving a cause", "cause_coverage"),
+]
+
+
 def ablations() -> list[tuple[str, str, Method]]:
     """One row per part of the method, switched off alone."""
     base = Method()
-    return [
-        ("-claim grouping", "flag from the negation rule on this method's excerpts", base),
-        ("-normaliser", "matching without the text normaliser", replace(base, normalise=False)),
-        ("-subject check", "a source need not name every word of the question's subject",
-         replace(base, full_subject=False)),
-        ("-claim coverage", "a source covers by excerpt score alone, with or without a claim",
-         replace(base, claim_coverage=False)),
-        ("-entity split", "sources about different entities of the same name are compared",
-         replace(base, entity_split=False)),
-        ("-clause cut", "run-on excerpts (infoboxes, lists) kept whole", replace(base, clause_cut=False)),
-        ("-doer check", "a who-question's source covers without naming who did it",
-         replace(base, doer_coverage=False)),
-        ("-yes/no check", "a yes/no question's source covers without saying yes or no",
-         replace(base, polarity_coverage=False)),
-        ("-verb check", "a when-question's source covers with a date of another event",
-         replace(base, verb_coverage=False)),
-        ("-story split", "a source telling another story is compared with the rest",
-         replace(base, story_split=False)),
-        ("-cause check", "a why-question's source covers without giving a cause",
-         replace(base, cause_coverage=False)),
-    ]
+    return [("-claim grouping", "flag from the negation rule on this method's excerpts", base),
+            *[(name, what, replace(base, **{field: False})) for name, what, field in _PARTS]]
 
 
 def run_sources_eval(data: Path, settings: Settings, *, limit: int | None = None, ingest: bool = True,
