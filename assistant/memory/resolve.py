@@ -13,15 +13,19 @@ from .lexicon import (
     _CONTRAST,
     _OTHER,
     _WH_START,
+    AUXILIARIES,
     PERSON_PRONOUNS,
     SOURCE_WORDS,
     THING_PRONOUNS,
     WH_WORDS,
     _about_shown,
     _content,
+    _continued,
     _continues_predicate,
     _demonstrative,
     _is_fragment,
+    _predicate,
+    _recase,
     _replace_word,
     _stem,
     _strip_about,
@@ -65,8 +69,9 @@ def resolve(question: str, history: Sequence[Turn], corpus: CorpusLookups,
     if options.classify:
         rest_new = [w for w, stem in _content(rest, ctx.known) if stem not in ctx.vocabulary]
         # "what about the ferry?": every word of it is foreign to the story, and another story has them
-        if is_contrast and rest_new and len(rest_new) == len(_content(rest, ctx.known)) and _names_other_story(
-                rest, rest_new, ctx, corpus, at_least=len(rest_new)):
+        # "what about the fire in dallas?": the story's own words ("fire") may stay, when the words foreign to it
+        # are found together in another article that matches better
+        if is_contrast and rest_new and _names_other_story(rest, rest_new, ctx, corpus, at_least=len(rest_new)):
             return _ask_of_new_subject(question, rest, ctx)
         if not is_contrast and _names_other_story(question, new, ctx, corpus, at_least=2):
             return FollowUp(question, question, reason="stands alone: it names another story ("
@@ -98,7 +103,7 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
     answer = ctx.last.answer if options.from_answer else None
     low_words = [w.lower() for w in _words(question)]
     reasons: list[str] = []
-    text = question.strip()
+    text = _recase(question.strip(), ctx.spelling)
     about: list[str] = []
     outlets: list[str] = []
     notices: list[str] = []
@@ -146,28 +151,52 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
         reasons.append("kept the last turn's outlet")
 
     # the story
-    own = {stem for _, stem in content}
-    fragment = _is_fragment(question, content)
     # a person the answer does not name is the one the last question asked about ("what's his name?")
     unnamed = person is not None and not any(r.startswith(f"{person} = ") for r in reasons)
-    # "and the district?" asks the last question again, of the district; "since when?" continues it
-    continues = fragment and (is_contrast or _continues_predicate(question))
-    # "who said that?": the claim shown, and the question it answered (a claim alone may be a bare date)
-    if continues or demonstrative == "claim" or unnamed:
-        core, _ = _strip_about(ctx.core)
-        about.append(core.strip().rstrip("?.!"))
-        reasons.append("continues the last question")
-    else:
-        mentioned = {t for a in about for t in stems(a)}
-        subject = [w for w in ctx.subject if (_stem(w) or "") not in own | mentioned]
-        it = next((w for w in _words(text) if w.lower() in ("it", "its")), None)
-        if it is not None and subject:  # "when will it reopen?" -> "when will the Cedar Point pier reopen?"
-            phrase = " ".join(subject)
-            text = _replace_word(text, it, phrase if subject[-1][:1].isupper() else f"the {phrase}")
-        else:
-            about.extend(subject)
-        reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
+    answered = person is not None and not unnamed and _answered_name(answer, text)
+    text = _with_story(text, question, content, ctx, answer, about, reasons, demonstrative == "claim", unnamed,
+                       answered, is_contrast)
     return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets, notices)
+
+
+def _with_story(text: str, question: str, content: list[tuple[str, str]], ctx: _Context, answer: Answer | None,
+                about: list[str], reasons: list[str], claim: bool, unnamed: bool, answered: bool,
+                is_contrast: bool) -> str:
+    """``text`` with the story it depends on: put in place of "it", joined to the last question ("since
+    when?"), or added to ``about`` (the last question, what it said of its answer, or the story's subject)."""
+    own = {stem for _, stem in content}
+    last, _ = _strip_about(ctx.core)
+    last = last.strip().rstrip("?.!")
+    # "and the district?" asks the last question again, of the district; "since when?" continues it
+    if _is_fragment(question, content) and (is_contrast or _continues_predicate(question)):
+        searched, carried = _strip_about(ctx.last.searched)
+        joined = _continued(text, _recase(parse_query(searched, outlets=ctx.known).search_text, ctx.spelling))
+        if joined is not None:
+            about.append(carried)
+            reasons.append("joined to the last question")
+            return joined
+        about.append(_answer_in_place(last, answer))
+        reasons.append("continues the last question")
+        return text
+    # "who said that?": the claim shown, and the question it answered (a claim alone may be a bare date)
+    if claim or unnamed:
+        about.append(last)
+        reasons.append("continues the last question")
+        return text
+    if answered:  # "what reason did she give?" after "who cast the deciding vote?": she is who cast it
+        about.append(_predicate(last))
+        reasons.append("the person answered the last question")
+        return text
+    mentioned = {t for a in about for t in stems(a)}
+    subject = [w for w in ctx.subject if (_stem(w) or "") not in own | mentioned]
+    it = next((w for w in _words(text) if w.lower() in ("it", "its")), None)
+    if it is not None and subject:  # "when will it reopen?" -> "when will the Cedar Point pier reopen?"
+        phrase = " ".join(subject)
+        text = _replace_word(text, it, phrase if subject[-1][:1].isupper() else f"the {phrase}")
+    else:
+        about.extend(subject)
+    reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
+    return text
 
 
 def _outlet_name(name: str) -> str:
@@ -230,6 +259,24 @@ def _speaker(answer: Answer | None, ctx: _Context) -> str | None:
                         stems(name)) <= asked:
                     return name
     return None
+
+
+def _answer_in_place(question: str, answer: Answer | None) -> str:
+    """ "Who won the recount" as "Ellen Marsh won the recount" when the last answer's short answer is a name:
+    a fragment after it ("by how many votes?") asks about what the answer did."""
+    first = _claim(answer)
+    m = re.match(r"\s*(?:who|which \w+)\s+(?!" + "|".join(AUXILIARIES - {"'s", "’s"}) + r"\b)", question, re.I)
+    kinds = {c.kind for s in answer.covering for c in s.claims[:1]} if answer is not None else set()
+    if m is None or first is None or kinds != {"name"}:
+        return question
+    return f"{first} {question[m.end():]}"
+
+
+def _answered_name(answer: Answer | None, text: str) -> bool:
+    """The person put in ``text`` is the last answer's short answer (a name claim), not a speaker quoted."""
+    if answer is None:
+        return False
+    return any(c.kind == "name" and c.text in text for s in answer.covering for c in s.claims)
 
 
 def _claim(answer: Answer | None) -> str | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..extract import STOPWORDS
 from ..query import parse_query
 from ..text import fold
-from .lexicon import _about_shown, _content, _stem, _strip_about, _words, stems
+from .lexicon import _about_shown, _content, _recase, _stem, _strip_about, _words, stems
 from .turns import FollowUpOptions, Turn
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class _Context:
     questions: list[str]  # every earlier question, as typed and as searched
     names: set[str]  # words the story's articles write with a capital inside a sentence, never in lower case
     lower: set[str]  # words the story's articles write in lower case
+    spelling: dict[str, str]  # each of ``names`` as the story writes it ("kessler" -> "Kessler")
 
 
 def _without_outlets(searched: str, known: Sequence[str]) -> tuple[str, list[str]]:
@@ -64,6 +65,7 @@ def _context(turns: Sequence[Turn], corpus: CorpusLookups, options: FollowUpOpti
     vocabulary = set(stems(core))
     leads: list[set[str]] = []
     names: set[str] = set()
+    spelling: dict[str, str] = {}
     lower: set[str] = set()  # words written in lower case somewhere: "Fire Chief" does not make "fire" a name
     outlets: list[str] = []
     for a in story:
@@ -73,18 +75,23 @@ def _context(turns: Sequence[Turn], corpus: CorpusLookups, options: FollowUpOpti
         vocabulary |= set(stems(f"{art.title or ''} {art.text}"))
         leads.append(set(stems(f"{art.title or ''} {art.text[:LEAD_CHARS]}")))
         body = fold(art.text)
-        names |= {w.casefold() for m in _CAPS_RUN.finditer(body) for w in _words(m.group(0))}
+        for m in _CAPS_RUN.finditer(body):
+            for word in _words(m.group(0)):
+                names.add(word.casefold())
+                spelling.setdefault(word.casefold(), word)
         lower |= {w for w in _words(body) if w.islower()}
         if art.outlet and art.outlet not in outlets:
             outlets.append(art.outlet)
     # a phrase around a capitalised word names the story ("Port Selden", "Marlow County"); a question names its
     # own subject only with a word the story never writes in lower case ("Hamas", not "hospital")
     texts = [fold(articles[a].text) for a in story if a in articles]
+    spelling = {k: v for k, v in spelling.items() if k not in lower}
+    core = _recase(core, spelling)  # a question typed in lower case names the story as its articles do
     subject = _subject(_QUOTED.sub(" ", core), leads, names, set(story), corpus, texts)
     names -= lower
     questions = [q for t in turns for q in (t.question, t.searched)]
     return _Context(last, topic, known, core, last_outlets if options.outlet_scope else [], story, outlets,
-                    vocabulary, subject, questions, names, lower)
+                    vocabulary, subject, questions, names, lower, spelling)
 
 
 def _story(core: str, answer: Answer | None, corpus: CorpusLookups) -> list[str]:
@@ -156,6 +163,8 @@ def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str],
         picked = [w for w in flat if specific(w)] or flat
     while picked and texts and _participle(picked[-1]) and not _noun_like(picked[-1], texts):
         picked.pop()
+    while picked and texts and _participle(picked[0]) and not _noun_like(picked[0], texts):
+        picked.pop(0)  # "restored after Monday night's storms": the verb before the subject's words
     out: list[str] = []
     seen: set[str] = set()
     for word in picked:
