@@ -164,6 +164,8 @@ def _continued(fragment: str, last: str) -> str | None:
     if wh is not None:
         if any(w not in PREPOSITIONS for w in words[:wh]):
             return None  # "raised how?", "found by whom?": the question word comes after the verb
+        if _WH_START.match(last.strip()) and not _LEADING_WH.match(last):  # "is the toll going up?": "when is ..."
+            return f"{own} {last.strip().rstrip('?.! ')}?"
         split = _split_wh(last)
         return f"{own} {split[1]} {split[2]}?" if split is not None else None
     if words[0] in PREPOSITIONS:

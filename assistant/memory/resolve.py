@@ -88,13 +88,24 @@ def resolve(question: str, history: Sequence[Turn], corpus: CorpusLookups,
 
 
 def _ask_of_new_subject(question: str, rest: str, ctx: _Context) -> FollowUp:
-    """ "what about the ferry?" after "Is the diner open?": the last question, asked of the new subject."""
+    """ "what about the ferry?" after "Is the diner open?": the last question, asked of the new subject (put in
+    place of the story's subject words, or, when the last question does not write them, with its other words)."""
     subject = rest.strip().rstrip("?.! ")
-    core, _ = _strip_about(ctx.core)
+    searched, _ = _strip_about(ctx.last.searched)
+    last = _recase(parse_query(searched, outlets=ctx.known).search_text, ctx.spelling).strip().rstrip("?.! ")
     drop = {stem for w in ctx.subject for stem in stems(w)}
-    predicate = [w for w in _words(core) if (_stem(w) or "") not in drop and (
-        w.lower() not in STOPWORDS or w.lower() in WH_WORDS)]
-    standalone = _with_about(f"{subject[:1].upper()}{subject[1:]}?", [" ".join(predicate)])
+    words = last.split()
+    at = [i for i, w in enumerate(words) if (_stem(w) or "") in drop]
+    if at:
+        start, end = at[0], at[-1] + 1
+        if start and words[start - 1].lower() in ("the", "a", "an") and subject.split()[0].lower() in (
+                "the", "a", "an"):
+            start -= 1  # "in the fort mabry fire" -> "in the fire in dallas", one article
+        standalone = " ".join([*words[:start], subject, *words[end:]]) + "?"
+    else:
+        predicate = [w for w in _words(last) if (_stem(w) or "") not in drop and (
+            w.lower() not in STOPWORDS or w.lower() in WH_WORDS)]
+        standalone = _with_about(f"{subject[:1].upper()}{subject[1:]}?", [" ".join(predicate)])
     return FollowUp(question, standalone, dependent=True, reason=f"follow-up: the last question, asked of {subject}")
 
 
@@ -124,7 +135,7 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
         topic = ctx.topic.searched
         if ctx.topic is not ctx.last:
             reasons.append(f"the question under discussion: {ctx.topic.question}")
-        standalone = _scoped(topic, named, ctx.known)
+        standalone = _scoped(_recase(topic, ctx.spelling), named, ctx.known)
         reasons.insert(0, "follow-up: the last question, asked of " + ", ".join(named))
         return FollowUp(question, standalone, True, "; ".join(reasons), named, notices)
     if named:
