@@ -98,7 +98,14 @@ def test_a_lower_case_switch_is_searched_as_typed(corpus: FakeCorpus, question: 
 def test_it_in_lower_case_is_the_subject_as_the_story_spells_it(corpus: FakeCorpus) -> None:
     history = [shown(corpus, "how much will the toll on the fort mabry bridge be", {"toll-post.md": [TOLL]})]
     follow_up = resolve("who voted against it", history, corpus)
-    assert follow_up.standalone.startswith("who voted against the toll Fort Mabry bridge")
+    assert follow_up.standalone == "who voted against the toll on the Fort Mabry bridge"
+
+
+def test_it_after_what_about_is_the_new_subject_with_its_small_words(corpus: FakeCorpus) -> None:
+    history = [shown(corpus, "how many were hurt in the fire in dallas?", {"dallas-post.md": [
+        "DALLAS - A fire tore through the Linden Court apartment building in east Dallas late Friday, injuring "
+        "four residents, Dallas Fire-Rescue said."]})]
+    assert resolve("what caused it", history, corpus).standalone == "what caused the fire in Dallas"
 
 
 def test_a_subject_left_out_is_the_story_not_the_last_questions_verb(corpus: FakeCorpus) -> None:

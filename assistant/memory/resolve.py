@@ -202,12 +202,23 @@ def _with_story(text: str, question: str, content: list[tuple[str, str]], ctx: _
     subject = [w for w in ctx.subject if (_stem(w) or "") not in own | mentioned]
     it = next((w for w in _words(text) if w.lower() in ("it", "its")), None)
     if it is not None and subject:  # "when will it reopen?" -> "when will the Cedar Point pier reopen?"
-        phrase = " ".join(subject)
-        text = _replace_word(text, it, phrase if subject[-1][:1].isupper() else f"the {phrase}")
+        phrase = _phrase(subject, last) if subject == ctx.subject else " ".join(subject)
+        whole_name = all(w[:1].isupper() for w in subject)  # "Kessler Manufacturing", not "the fire in Dallas"
+        text = _replace_word(text, it, phrase if whole_name else f"the {phrase}")
     else:
         about.extend(subject)
     reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
     return text
+
+
+def _phrase(subject: Sequence[str], question: str) -> str:
+    """The subject words as ``question`` writes them, with the small words between them ("fire in Dallas"),
+    when they stand close together there; else the words alone."""
+    words = _words(question)
+    at = [i for i, w in enumerate(words) if w in subject]
+    if at and len({words[i] for i in at}) == len(subject) and at[-1] - at[0] < len(subject) + 3:
+        return " ".join(words[at[0]:at[-1] + 1])
+    return " ".join(subject)
 
 
 def _outlet_name(name: str) -> str:
