@@ -60,6 +60,25 @@ def test_conversations_eval_scores_every_turn_kind(stories: Assistant) -> None:
     assert no_classifier["standalone_match"] < kinds["switch"]["standalone_match"]
 
 
+def test_chat_style_conversations_resolve_lower_case_turns(assistant: Assistant) -> None:
+    """tests/data/chat: short lower-case turns without question marks, as people type in a chat."""
+    chat = Path(__file__).parent / "data" / "chat"
+    assistant.ingest([chat / "articles"])
+    report = run_conversations_eval(chat / "articles", chat / "conversations.json", assistant.settings, ingest=False,
+                                    assistant=assistant, with_ablations=False)
+    turns = {(t["conversation"], t["turn"]): t for t in report["turn_results"]}
+    for t in turns.values():
+        if t["kind"] == "switch":  # a lower-case question about another story keeps nothing of the last one
+            assert t["searched"] == t["question"] and t["match"], t
+    other = turns[("warehouse-cause", 3)]  # "and the other paper"
+    assert other["filters"] == ["outlet: Prairie Post"] and other["shown"] == ["warehouse-post.md"]
+    dallas = turns[("fire-then-fire", 2)]  # "ok what about the fire in dallas"
+    assert dallas["searched"] == "how many were hurt in the fire in dallas?"
+    assert {"dallas-post.md", "dallas-kdlx.md"} <= set(dallas["shown"])
+    assert turns[("dallas-then-toll", 4)]["searched"] == "when is the Fort Mabry bridge toll going up?"
+    assert report["rows"][0]["kinds"]["all"]["standalone_match"] >= 0.75
+
+
 def test_eval_command_reads_a_folder_holding_both(tmp_path: Path) -> None:
     done = subprocess.run([str(SCRIPT), "--store", str(tmp_path / "store"), "eval", str(DATA), "--no-ablations",
                            "--limit", "1"], capture_output=True, text=True, env=chat_env(tmp_path), timeout=300)

@@ -19,8 +19,17 @@ case. Otherwise it depends on the conversation, and is resolved from the last an
 - "that", "this claim": the claim just shown; without claims, the last question;
 - it, they, them, "the school", "any injuries?": the story's subject words (the last question's words found
   in the leads of most of the story's articles, around a name);
+- people who answered the last question ("what reason did she give?" after "who cast the deciding vote?") keep
+  what it said of them ("cast the deciding vote");
 - a fragment that modifies the last question ("since when?", "for seniors?", "and the district?") continues
-  it; "what about X?", when X is foreign to the story and another story has it, asks the last question of X.
+  it, joined into one question where the two join ("since when was the bridge closed?", "how much will a ride
+  cost for seniors?"); after "who won?" it asks about the answer ("Ellen Marsh won ..."); "what about X?",
+  when X's words foreign to the story name another story, asks the last question of X, X in place of the
+  story's subject.
+
+Chat turns are often typed in lower case: a word the story only ever writes as a name is spelt as the story
+writes it (its bodies, or its headlines for a town the body names only in an upper-case dateline) before the
+rewrite is built, so "kessler manufacturing" names the story as "Kessler Manufacturing" does.
 
 A reference to what was shown (a person, a claim) keeps the last turn's outlet filter; a new attribute of
 the story asks all outlets again.

@@ -38,6 +38,9 @@ _CONTRAST = re.compile(r"^\W*(?:(?:and|but|ok|okay|so|well|then|also|hmm|right)\
 _WH_START = re.compile(r"^(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
                        r"will|would|should|has|have|had)\b", re.I)
 _ABOUT = re.compile(r"\s*\(about: (.*)\)\s*$")
+_LEADING_WH = re.compile(r"^\s*(?:(?:by|for|in|since|from|to|at|on|with|until|till|of)\s+)?"
+                         r"(?:who|whom|whose|what|which|when|where|why|how)\b", re.I)
+WH_PHRASE_WORDS = 3  # "how many people", "which company": the longest question phrase before its auxiliary
 
 
 def stems(text: str) -> list[str]:
@@ -123,3 +126,58 @@ def _continues_predicate(fragment: str) -> bool:
     naming a new attribute of the story ("any injuries?", "the total cost?")."""
     words = [w.lower() for w in _words(_CONTRAST.sub("", fragment))]
     return bool(words) and (words[0] in PREPOSITIONS or words[0] in WH_WORDS or words[-1] in WH_WORDS)
+
+
+def _split_wh(question: str) -> tuple[str, str, str] | None:
+    """A wh-question as (question phrase, auxiliary, the rest): "How much will | will | a single ride cost";
+    None when it is no wh-question or its question word is the subject ("Who won the recount")."""
+    words = question.strip().rstrip("?.! ").split()
+    if not words or not _LEADING_WH.match(question):
+        return None
+    for i, word in enumerate(words[1:WH_PHRASE_WORDS + 2], start=1):
+        if word.lower() in AUXILIARIES:
+            return " ".join(words[:i]), word, " ".join(words[i + 1:])
+    return None
+
+
+def _predicate(question: str) -> str:
+    """What ``question`` says of its answer, without its question phrase: "cast the deciding vote" of "Who cast
+    the deciding vote?", "the pier reopen" of "When will the pier reopen?"."""
+    split = _split_wh(question)
+    if split is not None:
+        return split[2]
+    text = question.strip().rstrip("?.! ")
+    m = _LEADING_WH.match(text)
+    return text[m.end():].strip() if m else text
+
+
+def _continued(fragment: str, last: str) -> str | None:
+    """The last question continued by a fragment, as one question: "since when?" after "Why was the bridge
+    closed?" is "since when was the bridge closed?", "for seniors?" after "How much will a ride cost?" is "How
+    much will a ride cost for seniors?"; None when the two do not join (a question word at the end: "raised
+    how?", or a last question whose question word is its subject)."""
+    own = _CONTRAST.sub("", fragment).strip().rstrip("?.! ")
+    words = [w.lower() for w in _words(own)]
+    if not words:
+        return None
+    wh = next((i for i, w in enumerate(words) if w in WH_WORDS), None)
+    if wh is not None:
+        if any(w not in PREPOSITIONS for w in words[:wh]):
+            return None  # "raised how?", "found by whom?": the question word comes after the verb
+        if _WH_START.match(last.strip()) and not _LEADING_WH.match(last):  # "is the toll going up?": "when is ..."
+            return f"{own} {last.strip().rstrip('?.! ')}?"
+        split = _split_wh(last)
+        return f"{own} {split[1]} {split[2]}?" if split is not None else None
+    if words[0] in PREPOSITIONS:
+        return f"{last.strip().rstrip('?.! ')} {own}?"
+    return None
+
+
+def _recase(text: str, spelling: dict[str, str]) -> str:
+    """``text`` with each lower-case word that the story only ever writes as a name spelt as the story does
+    ("kessler manufacturing" is "Kessler Manufacturing"): typed chat is often all lower case."""
+    def one(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return spelling.get(word.casefold(), word) if word.islower() else word
+
+    return _WORD.sub(one, text)

@@ -13,15 +13,19 @@ from .lexicon import (
     _CONTRAST,
     _OTHER,
     _WH_START,
+    AUXILIARIES,
     PERSON_PRONOUNS,
     SOURCE_WORDS,
     THING_PRONOUNS,
     WH_WORDS,
     _about_shown,
     _content,
+    _continued,
     _continues_predicate,
     _demonstrative,
     _is_fragment,
+    _predicate,
+    _recase,
     _replace_word,
     _stem,
     _strip_about,
@@ -65,8 +69,9 @@ def resolve(question: str, history: Sequence[Turn], corpus: CorpusLookups,
     if options.classify:
         rest_new = [w for w, stem in _content(rest, ctx.known) if stem not in ctx.vocabulary]
         # "what about the ferry?": every word of it is foreign to the story, and another story has them
-        if is_contrast and rest_new and len(rest_new) == len(_content(rest, ctx.known)) and _names_other_story(
-                rest, rest_new, ctx, corpus, at_least=len(rest_new)):
+        # "what about the fire in dallas?": the story's own words ("fire") may stay, when the words foreign to it
+        # are found together in another article that matches better
+        if is_contrast and rest_new and _names_other_story(rest, rest_new, ctx, corpus, at_least=len(rest_new)):
             return _ask_of_new_subject(question, rest, ctx)
         if not is_contrast and _names_other_story(question, new, ctx, corpus, at_least=2):
             return FollowUp(question, question, reason="stands alone: it names another story ("
@@ -83,13 +88,24 @@ def resolve(question: str, history: Sequence[Turn], corpus: CorpusLookups,
 
 
 def _ask_of_new_subject(question: str, rest: str, ctx: _Context) -> FollowUp:
-    """ "what about the ferry?" after "Is the diner open?": the last question, asked of the new subject."""
+    """ "what about the ferry?" after "Is the diner open?": the last question, asked of the new subject (put in
+    place of the story's subject words, or, when the last question does not write them, with its other words)."""
     subject = rest.strip().rstrip("?.! ")
-    core, _ = _strip_about(ctx.core)
+    searched, _ = _strip_about(ctx.last.searched)
+    last = _recase(parse_query(searched, outlets=ctx.known).search_text, ctx.spelling).strip().rstrip("?.! ")
     drop = {stem for w in ctx.subject for stem in stems(w)}
-    predicate = [w for w in _words(core) if (_stem(w) or "") not in drop and (
-        w.lower() not in STOPWORDS or w.lower() in WH_WORDS)]
-    standalone = _with_about(f"{subject[:1].upper()}{subject[1:]}?", [" ".join(predicate)])
+    words = last.split()
+    at = [i for i, w in enumerate(words) if (_stem(w) or "") in drop]
+    if at:
+        start, end = at[0], at[-1] + 1
+        if start and words[start - 1].lower() in ("the", "a", "an") and subject.split()[0].lower() in (
+                "the", "a", "an"):
+            start -= 1  # "in the fort mabry fire" -> "in the fire in dallas", one article
+        standalone = " ".join([*words[:start], subject, *words[end:]]) + "?"
+    else:
+        predicate = [w for w in _words(last) if (_stem(w) or "") not in drop and (
+            w.lower() not in STOPWORDS or w.lower() in WH_WORDS)]
+        standalone = _with_about(f"{subject[:1].upper()}{subject[1:]}?", [" ".join(predicate)])
     return FollowUp(question, standalone, dependent=True, reason=f"follow-up: the last question, asked of {subject}")
 
 
@@ -98,7 +114,7 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
     answer = ctx.last.answer if options.from_answer else None
     low_words = [w.lower() for w in _words(question)]
     reasons: list[str] = []
-    text = question.strip()
+    text = _recase(question.strip(), ctx.spelling)
     about: list[str] = []
     outlets: list[str] = []
     notices: list[str] = []
@@ -119,7 +135,7 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
         topic = ctx.topic.searched
         if ctx.topic is not ctx.last:
             reasons.append(f"the question under discussion: {ctx.topic.question}")
-        standalone = _scoped(topic, named, ctx.known)
+        standalone = _scoped(_recase(topic, ctx.spelling), named, ctx.known)
         reasons.insert(0, "follow-up: the last question, asked of " + ", ".join(named))
         return FollowUp(question, standalone, True, "; ".join(reasons), named, notices)
     if named:
@@ -146,28 +162,63 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
         reasons.append("kept the last turn's outlet")
 
     # the story
-    own = {stem for _, stem in content}
-    fragment = _is_fragment(question, content)
     # a person the answer does not name is the one the last question asked about ("what's his name?")
     unnamed = person is not None and not any(r.startswith(f"{person} = ") for r in reasons)
-    # "and the district?" asks the last question again, of the district; "since when?" continues it
-    continues = fragment and (is_contrast or _continues_predicate(question))
-    # "who said that?": the claim shown, and the question it answered (a claim alone may be a bare date)
-    if continues or demonstrative == "claim" or unnamed:
-        core, _ = _strip_about(ctx.core)
-        about.append(core.strip().rstrip("?.!"))
-        reasons.append("continues the last question")
-    else:
-        mentioned = {t for a in about for t in stems(a)}
-        subject = [w for w in ctx.subject if (_stem(w) or "") not in own | mentioned]
-        it = next((w for w in _words(text) if w.lower() in ("it", "its")), None)
-        if it is not None and subject:  # "when will it reopen?" -> "when will the Cedar Point pier reopen?"
-            phrase = " ".join(subject)
-            text = _replace_word(text, it, phrase if subject[-1][:1].isupper() else f"the {phrase}")
-        else:
-            about.extend(subject)
-        reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
+    answered = person is not None and not unnamed and _answered_name(answer, text)
+    text = _with_story(text, question, content, ctx, answer, about, reasons, demonstrative == "claim", unnamed,
+                       answered, is_contrast)
     return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets, notices)
+
+
+def _with_story(text: str, question: str, content: list[tuple[str, str]], ctx: _Context, answer: Answer | None,
+                about: list[str], reasons: list[str], claim: bool, unnamed: bool, answered: bool,
+                is_contrast: bool) -> str:
+    """``text`` with the story it depends on: put in place of "it", joined to the last question ("since
+    when?"), or added to ``about`` (the last question, what it said of its answer, or the story's subject)."""
+    own = {stem for _, stem in content}
+    last, _ = _strip_about(ctx.core)
+    last = last.strip().rstrip("?.!")
+    # "and the district?" asks the last question again, of the district; "since when?" continues it
+    if _is_fragment(question, content) and (is_contrast or _continues_predicate(question)):
+        searched, carried = _strip_about(ctx.last.searched)
+        joined = _continued(text, _recase(parse_query(searched, outlets=ctx.known).search_text, ctx.spelling))
+        if joined is not None:
+            about.append(carried)
+            reasons.append("joined to the last question")
+            return joined
+        about.append(_answer_in_place(last, answer))
+        reasons.append("continues the last question")
+        return text
+    # "who said that?": the claim shown, and the question it answered (a claim alone may be a bare date)
+    if claim or unnamed:
+        about.append(last)
+        reasons.append("continues the last question")
+        return text
+    if answered:  # "what reason did she give?" after "who cast the deciding vote?": she is who cast it
+        about.append(_predicate(last))
+        reasons.append("the person answered the last question")
+        return text
+    mentioned = {t for a in about for t in stems(a)}
+    subject = [w for w in ctx.subject if (_stem(w) or "") not in own | mentioned]
+    it = next((w for w in _words(text) if w.lower() in ("it", "its")), None)
+    if it is not None and subject:  # "when will it reopen?" -> "when will the Cedar Point pier reopen?"
+        phrase = _phrase(subject, last) if subject == ctx.subject else " ".join(subject)
+        whole_name = all(w[:1].isupper() for w in subject)  # "Kessler Manufacturing", not "the fire in Dallas"
+        text = _replace_word(text, it, phrase if whole_name else f"the {phrase}")
+    else:
+        about.extend(subject)
+    reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
+    return text
+
+
+def _phrase(subject: Sequence[str], question: str) -> str:
+    """The subject words as ``question`` writes them, with the small words between them ("fire in Dallas"),
+    when they stand close together there; else the words alone."""
+    words = _words(question)
+    at = [i for i, w in enumerate(words) if w in subject]
+    if at and len({words[i] for i in at}) == len(subject) and at[-1] - at[0] < len(subject) + 3:
+        return " ".join(words[at[0]:at[-1] + 1])
+    return " ".join(subject)
 
 
 def _outlet_name(name: str) -> str:
@@ -230,6 +281,24 @@ def _speaker(answer: Answer | None, ctx: _Context) -> str | None:
                         stems(name)) <= asked:
                     return name
     return None
+
+
+def _answer_in_place(question: str, answer: Answer | None) -> str:
+    """ "Who won the recount" as "Ellen Marsh won the recount" when the last answer's short answer is a name:
+    a fragment after it ("by how many votes?") asks about what the answer did."""
+    first = _claim(answer)
+    m = re.match(r"\s*(?:who|which \w+)\s+(?!" + "|".join(AUXILIARIES - {"'s", "’s"}) + r"\b)", question, re.I)
+    kinds = {c.kind for s in answer.covering for c in s.claims[:1]} if answer is not None else set()
+    if m is None or first is None or kinds != {"name"}:
+        return question
+    return f"{first} {question[m.end():]}"
+
+
+def _answered_name(answer: Answer | None, text: str) -> bool:
+    """The person put in ``text`` is the last answer's short answer (a name claim), not a speaker quoted."""
+    if answer is None:
+        return False
+    return any(c.kind == "name" and c.text in text for s in answer.covering for c in s.claims)
 
 
 def _claim(answer: Answer | None) -> str | None:

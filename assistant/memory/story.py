@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..extract import STOPWORDS
 from ..query import parse_query
 from ..text import fold
-from .lexicon import _about_shown, _content, _stem, _strip_about, _words, stems
+from .lexicon import AUXILIARIES, _about_shown, _content, _recase, _stem, _strip_about, _words, stems
 from .turns import FollowUpOptions, Turn
 
 if TYPE_CHECKING:
@@ -41,13 +41,15 @@ class _Context:
     questions: list[str]  # every earlier question, as typed and as searched
     names: set[str]  # words the story's articles write with a capital inside a sentence, never in lower case
     lower: set[str]  # words the story's articles write in lower case
+    spelling: dict[str, str]  # each of ``names`` as the story writes it ("kessler" -> "Kessler")
 
 
-def _without_outlets(searched: str, known: Sequence[str]) -> tuple[str, list[str]]:
-    """The searched question without its outlet phrases (and its "(about: ...)" part kept), and those outlets."""
+def _without_outlets(searched: str, known: Sequence[str]) -> tuple[str, list[str], str]:
+    """The searched question without its outlet phrases (and its "(about: ...)" part kept), those outlets, and
+    the "(about: ...)" part alone."""
     own, about = _strip_about(searched)
     intent = parse_query(own, outlets=known)
-    return " ".join(x for x in (intent.search_text, about) if x).strip(), intent.outlets
+    return " ".join(x for x in (intent.search_text, about) if x).strip(), intent.outlets, about
 
 
 def _context(turns: Sequence[Turn], corpus: CorpusLookups, options: FollowUpOptions) -> _Context:
@@ -58,12 +60,13 @@ def _context(turns: Sequence[Turn], corpus: CorpusLookups, options: FollowUpOpti
         if not _about_shown(turn.question):
             break
     known = corpus.outlets()
-    core, last_outlets = _without_outlets(last.searched, known)
+    core, last_outlets, about = _without_outlets(last.searched, known)
     story = _story(core, last.answer if options.from_answer else None, corpus)
     articles = corpus.articles(story)
     vocabulary = set(stems(core))
     leads: list[set[str]] = []
     names: set[str] = set()
+    spelling: dict[str, str] = {}
     lower: set[str] = set()  # words written in lower case somewhere: "Fire Chief" does not make "fire" a name
     outlets: list[str] = []
     for a in story:
@@ -73,18 +76,33 @@ def _context(turns: Sequence[Turn], corpus: CorpusLookups, options: FollowUpOpti
         vocabulary |= set(stems(f"{art.title or ''} {art.text}"))
         leads.append(set(stems(f"{art.title or ''} {art.text[:LEAD_CHARS]}")))
         body = fold(art.text)
-        names |= {w.casefold() for m in _CAPS_RUN.finditer(body) for w in _words(m.group(0))}
+        # a headline capitalises a name the body writes only in its upper-case dateline ("in Fort Mabry")
+        for word in _words(fold(art.title or "")):
+            if word[:1].isupper() and not word.isupper():
+                spelling.setdefault(word.casefold(), word)
+        for m in _CAPS_RUN.finditer(body):
+            for word in _words(m.group(0)):
+                names.add(word.casefold())
+                spelling.setdefault(word.casefold(), word)
         lower |= {w for w in _words(body) if w.islower()}
         if art.outlet and art.outlet not in outlets:
             outlets.append(art.outlet)
     # a phrase around a capitalised word names the story ("Port Selden", "Marlow County"); a question names its
     # own subject only with a word the story never writes in lower case ("Hamas", not "hospital")
     texts = [fold(articles[a].text) for a in story if a in articles]
+    spelling = {k: v for k, v in spelling.items() if k not in lower}
+    core = _recase(core, spelling)  # a question typed in lower case names the story as its articles do
     subject = _subject(_QUOTED.sub(" ", core), leads, names, set(story), corpus, texts)
+    # a follow-up's "(about: ...)" part is the story it was resolved to; of its own words only names stay ("the
+    # hospital" of St. Brigid's Hospital, not "the extra money" a new attribute asked about)
+    resolved = _subject(_QUOTED.sub(" ", _recase(about, spelling)), leads, names, set(story), corpus, texts)
+    if resolved:
+        kept = {_stem(w) for w in resolved}
+        subject = [w for w in subject if _stem(w) in kept or w.casefold() in names] or resolved
     names -= lower
     questions = [q for t in turns for q in (t.question, t.searched)]
     return _Context(last, topic, known, core, last_outlets if options.outlet_scope else [], story, outlets,
-                    vocabulary, subject, questions, names, lower)
+                    vocabulary, subject, questions, names, lower, spelling)
 
 
 def _story(core: str, answer: Answer | None, corpus: CorpusLookups) -> list[str]:
@@ -140,9 +158,11 @@ def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str],
         return bool(having) and len(story & having.keys()) * 2 >= len(having)
 
     runs: list[list[str]] = [[]]
+    previous = ""
     for word in _words(core):
         stem = _stem(word)
-        if stem is not None and topical(stem):
+        after_verb, previous = previous in AUXILIARIES and word.casefold() not in names, word.lower()
+        if stem is not None and topical(stem) and not after_verb:  # "were hurt": what the subject did
             runs[-1].append(word)
         elif word.lower() in STOPWORDS and word.lower() not in ("to", "and", "or", "but"):
             continue  # "the Hester Vail painting", "theft of the": a stopword does not break a phrase
@@ -156,6 +176,8 @@ def _subject(core: str, leads: list[set[str]], names: set[str], story: set[str],
         picked = [w for w in flat if specific(w)] or flat
     while picked and texts and _participle(picked[-1]) and not _noun_like(picked[-1], texts):
         picked.pop()
+    while picked and texts and _participle(picked[0]) and not _noun_like(picked[0], texts):
+        picked.pop(0)  # "restored after Monday night's storms": the verb before the subject's words
     out: list[str] = []
     seen: set[str] = set()
     for word in picked:
