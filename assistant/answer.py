@@ -20,7 +20,7 @@ from .claims import Asked, analyse
 from .config import Settings
 from .errors import AssistantError, EmptyStoreError, QuestionError, StoreError
 from .events import NO_EVENTS, AskEvents, Searched
-from .extract import SentenceVectors, SourceSelection, select_excerpts
+from .extract import SentenceVectors, SourceSelection, select_excerpts, spelled_as_sources
 from .ingest import IngestReport, ingest_paths
 from .ingest import Progress as IngestProgress
 from .llm_claims import HoldBack, UnreadableClaims, check_claims, parse_claims, says_they_differ, split_reply
@@ -226,6 +226,8 @@ class Assistant:
             self._vectors = SentenceVectors(self.embeddings)
         # the question less its date and outlet phrases: "What did CNN report about X" is about X
         subject = retrieval.intent.search_text.strip() or searched
+        # typed chat is often all lower case: read its names as the best sources spell them
+        subject = spelled_as_sources(subject, [r.article for r in found[:3]])
         selections = select_excerpts(
             subject, q_vec, [(r.article, r.hits) for r in found], self._vectors,
             self.settings.max_excerpts_per_source, self.settings.min_relevance,

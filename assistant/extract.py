@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -531,6 +531,27 @@ def _boundary(text: str, pos: int, lo: int, hi: int, *, forward: bool) -> int:
         return best
     j = text.rfind(" ", lo, pos)
     return j if j > lo else pos
+
+
+_NAME_WORD = re.compile(r"[A-Za-z][\w'’\-]*")
+
+
+def spelled_as_sources(question: str, articles: Sequence[Article]) -> str:
+    """A question typed all in lower case, with each word that the sources write only as a name spelt as they
+    do ("kessler manufacturing" -> "Kessler Manufacturing"), so that its names are read as names."""
+    if any(ch.isupper() for ch in question):
+        return question
+    spelling: dict[str, str] = {}
+    lower: set[str] = set()
+    for art in articles:
+        for m in _NAME_WORD.finditer(f"{art.title or ''}\n{art.text}"):
+            word = m.group()
+            if word.islower():
+                lower.add(word)
+            elif word[:1].isupper() and not word.isupper():
+                spelling.setdefault(word.casefold(), word)
+    names = {k: v for k, v in spelling.items() if k not in lower}
+    return _NAME_WORD.sub(lambda m: names.get(m.group(), m.group()), question)
 
 
 def entity_terms(question: str, normalise: bool = True) -> set[str]:

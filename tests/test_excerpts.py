@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from assistant.extract import Candidate, _cut_run_on, terms
 from assistant.schema import Article
 
@@ -17,3 +20,19 @@ def test_a_run_on_deep_in_an_article_is_cut_around_the_question_words() -> None:
     assert len(lead) <= cand.start < cand.end <= len(lead) + len(run_on)
     assert cand.end - cand.start <= 400
     assert "Owner" in article.text[cand.start:cand.end]
+
+
+def test_a_lower_case_question_names_its_subject_as_the_sources_spell_it(assistant: Any, tmp_path: Path) -> None:
+    from tests.helpers import story
+
+    assistant.ingest([story(tmp_path, "pier", "Orton pier repairs", {
+        "a": "The Orton pier reopened on Monday after repairs to its deck, the Orton harbor office said.",
+        "b": "Anglers returned to the Orton pier on Monday as it reopened after five weeks of repairs.",
+    }), story(tmp_path, "other", "Halvard pier repairs", {
+        "a": "The Halvard pier reopened on Friday after repairs to its deck, the Halvard harbor office said.",
+    })])
+    answer = assistant.ask("when did the pier in orton reopen")
+    covers = {Path(s.path or "").name: s.covers for s in answer.sources}
+    assert covers["pier-a.md"] and covers["pier-b.md"]
+    assert not covers.get("other-a.md")  # about another town's pier
+    assert not answer.disagreement
