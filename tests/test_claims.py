@@ -376,3 +376,11 @@ def test_a_present_question_is_not_answered_by_a_past_state() -> None:
     assert best(question, "The pier remains closed while repairs continue.").value == "no: open"
     assert best(question, "The pier reopened on Monday, the harbor office said.").value == "yes: open"
     assert best("Was the Orton pier closed?", "The pier was closed in January.").value == "yes: close"
+
+
+def test_a_follow_ups_story_adds_names_not_a_predicate() -> None:
+    asked = analyse("When was the deadline? (about: Marlow County road application)")
+    assert {"marlow", "counti"} <= asked.subject
+    assert dict(asked.focus)["deadlin"] == 1.0 and dict(asked.focus)["road"] < 1.0
+    # after "does", the last word is the verb, even past a prepositional phrase
+    assert analyse("When does the first ferry of the day leave?").verb == "leav"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..text import normalize
@@ -68,9 +68,28 @@ def answer_kind(text: str) -> str:
     return "yes-no" if first in AUX else "text"
 
 
+_ABOUT = re.compile(r"\s*\(about:\s*(?P<about>[^()]*)\)\s*$")
+
+
 @lru_cache(maxsize=512)  # excerpt selection and grouping both read the same question
 def analyse(question: str) -> Asked:
-    """The kind of answer ``question`` asks for, its subject and its predicate."""
+    """The kind of answer ``question`` asks for, its subject and its predicate.
+
+    A follow-up searched as "When was the deadline? (about: Marlow County road application)" asks what its
+    own words ask; the story it is about adds to the subject (its names) and places it (its other words),
+    but gives no predicate."""
+    m = _ABOUT.search(question)
+    if m and m.start() > 0:
+        own = _analyse(question[:m.start()])
+        # "about" first, so that the story's first word counts as a name when it is capitalised
+        about = _analyse("about " + m["about"].replace("?", " "))
+        names = {w for w in about.subject if w not in _QWORDS and w not in AUX}
+        return replace(own, subject=own.subject | names,
+                       focus=own.focus + tuple((f, 0.3) for f, w in about.focus if w and f not in dict(own.focus)))
+    return _analyse(question)
+
+
+def _analyse(question: str) -> Asked:
     text = question.strip()
     kind = answer_kind(text)
     words = _words(text)
@@ -115,6 +134,10 @@ def analyse(question: str) -> Asked:
         if head:
             np_focus.add(len(focus))
         focus.append((stem(low), 0.3 if after_prep or head else 1.0))
+    if (focus and len(words) > 2 and first_word in _QWORDS and normalize(words[1][0]) in _BARE_VERB_AUX
+            and not words[-1][0][:1].isupper() and stem(_clean_word(words[-1][0])) == focus[-1][0]):
+        # "When does the first ferry of the day [leave]?": after "does", the last word is the bare verb
+        focus[-1] = (focus[-1][0], 1.0)
     if focus and max(w for _, w in focus) < 1.0:
         # "When will Northfield teachers go on strike?": the predicate sits in the prepositional phrase
         focus = [(f, 1.0 if w == 0.3 and i not in np_focus else w) for i, (f, w) in enumerate(focus)]
