@@ -1,0 +1,82 @@
+"""What a cold ``assistant ask`` does to start faster and smaller, without changing an answer."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from assistant import cli, embed
+
+TEXTS = ["Was Israel consulted?",
+         "The ministry said on Tuesday that the talks had been postponed until further notice, officials said."]
+
+
+def test_the_session_without_an_arena_gives_the_same_vectors_bit_for_bit() -> None:
+    import onnxruntime as ort
+
+    session, tokenizer = embed.load_onnx_minilm(1)
+    options = ort.SessionOptions()  # ONNX Runtime's defaults, memory arena included
+    options.intra_op_num_threads = 1
+    options.log_severity_level = 3
+    default = ort.InferenceSession(str(embed.onnx_model_path()), options, providers=["CPUExecutionProvider"])
+    for text in TEXTS:
+        e = tokenizer.encode(text)
+        ids = np.array([e.ids], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": np.array([e.attention_mask], dtype=np.int64),
+                "token_type_ids": np.zeros_like(ids)}
+        ours = session.run(["last_hidden_state"], feed)[0]
+        assert np.array_equal(ours, default.run(["last_hidden_state"], feed)[0])
+
+
+def test_the_model_file_is_hashed_a_block_at_a_time_with_the_same_digest(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 9000  # over two of the 1 MiB blocks
+    path = tmp_path / "model.bin"
+    path.write_bytes(data)
+    assert embed._file_sha256(path) == hashlib.sha256(data).hexdigest()
+    (tmp_path / "empty").write_bytes(b"")
+    assert embed._file_sha256(tmp_path / "empty") == hashlib.sha256(b"").hexdigest()
+
+
+class _Recorder:
+    def __init__(self, provider: str, fail: bool = False) -> None:
+        self.settings = SimpleNamespace(embedding_provider=provider)
+        self.fail = fail
+        self.loaded = threading.Event()
+        self.threads: list[str] = []
+
+    def warm_up(self) -> None:
+        self.threads.append(threading.current_thread().name)
+        self.loaded.set()
+        if self.fail:
+            raise RuntimeError("model missing")
+
+
+def test_ask_loads_the_local_model_in_the_background() -> None:
+    assistant = _Recorder("local")
+    cli._load_model_meanwhile(assistant)
+    assert assistant.loaded.wait(10)
+    assert assistant.threads == ["load-model"]  # not the caller's thread
+
+
+def test_a_failed_background_load_is_left_to_the_question_to_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    escaped: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+    assistant = _Recorder("local", fail=True)
+    cli._load_model_meanwhile(assistant)
+    assert assistant.loaded.wait(10)
+    for thread in threading.enumerate():
+        if thread.name == "load-model":
+            thread.join(10)
+    assert escaped == []  # no traceback printed over the answer; the foreground embedding raises it again
+
+
+def test_a_remote_embedding_model_is_not_called_before_the_question() -> None:
+    assistant = _Recorder("openai")
+    cli._load_model_meanwhile(assistant)
+    assert not assistant.loaded.wait(0.2)
+    assert assistant.threads == []
