@@ -16,21 +16,18 @@ TEXTS = ["Was Israel consulted?",
          "The ministry said on Tuesday that the talks had been postponed until further notice, officials said."]
 
 
-def test_the_session_without_an_arena_gives_the_same_vectors_bit_for_bit() -> None:
-    import onnxruntime as ort
-
-    session, tokenizer = embed.load_onnx_minilm(1)
-    options = ort.SessionOptions()  # ONNX Runtime's defaults, memory arena included
-    options.intra_op_num_threads = 1
-    options.log_severity_level = 3
-    default = ort.InferenceSession(str(embed.onnx_model_path()), options, providers=["CPUExecutionProvider"])
-    for text in TEXTS:
-        e = tokenizer.encode(text)
-        ids = np.array([e.ids], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": np.array([e.attention_mask], dtype=np.int64),
-                "token_type_ids": np.zeros_like(ids)}
-        ours = session.run(["last_hidden_state"], feed)[0]
-        assert np.array_equal(ours, default.run(["last_hidden_state"], feed)[0])
+def test_the_background_load_and_the_question_share_one_session() -> None:
+    embed._SESSIONS.pop(1, None)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(embed.load_onnx_minilm(1)[0])) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    got.append(embed.load_onnx_minilm(1)[0])
+    for thread in threads:
+        thread.join(60)
+    assert len(got) == 3 and all(session is got[0] for session in got)
+    vector = embed.OnnxEmbeddings(threads=1).encode([TEXTS[0]])
+    assert vector.shape == (1, embed.DIMENSIONS) and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5
 
 
 def test_the_model_file_is_hashed_a_block_at_a_time_with_the_same_digest(tmp_path: Path) -> None:
