@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -77,3 +78,25 @@ def test_a_remote_embedding_model_is_not_called_before_the_question() -> None:
     cli._load_model_meanwhile(assistant)
     assert not assistant.loaded.wait(0.2)
     assert assistant.threads == []
+
+
+def test_an_early_error_waits_for_the_model_load_before_exiting(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    # exiting while ONNX Runtime builds its session in the background thread aborts the process (SIGABRT,
+    # "terminate called without an active exception"), so `ask` joins the loader even when it fails
+    from typer.testing import CliRunner
+
+    started: list[threading.Thread] = []
+
+    def slow_loader(assistant: object) -> threading.Thread:
+        thread = threading.Thread(target=time.sleep, args=(0.5,), name="load-model", daemon=True)
+        thread.start()
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(cli, "_load_model_meanwhile", slow_loader)
+    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(tmp_path / "store"))
+    for question in ("   ", "what about it"):  # refused at once; no store yet
+        result = CliRunner().invoke(cli.app, ["ask", question])
+        assert result.exit_code == 1
+        assert started and not started[-1].is_alive()
