@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -215,7 +216,33 @@ def ask(
 
     with edge():
         reference = parse_as_of(as_of)
-        _answer(Assistant(make_settings(), use_llm=False if offline else None), question, as_json, reference)
+        assistant = Assistant(make_settings(), use_llm=False if offline else None)
+        loading = _load_model_meanwhile(assistant)
+        try:
+            _answer(assistant, question, as_json, reference)
+        finally:
+            if loading is not None:  # a process that exits while ONNX Runtime builds its session aborts
+                loading.join()
+
+
+def _load_model_meanwhile(assistant: Any) -> threading.Thread | None:
+    """Load the local question model in a background thread while the store opens.
+
+    ONNX Runtime builds its session in C++ without holding the GIL, so on two cores it is ready by the time
+    Chroma has been imported and opened (a cold ``ask`` waits for the slower of the two, not their sum). The
+    vectors do not change: each text is embedded alone. A remote embedding model is left alone (no request
+    is made before the question). Returns the thread, to be joined before the process exits.
+    """
+    if assistant.settings.embedding_provider != "local":
+        return None
+
+    def load() -> None:
+        with suppress(Exception):  # the question's own embedding raises it again, in the foreground
+            assistant.warm_up()
+
+    thread = threading.Thread(target=load, name="load-model", daemon=True)
+    thread.start()
+    return thread
 
 
 def parse_as_of(value: str | None) -> Any:
