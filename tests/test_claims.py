@@ -384,3 +384,8 @@ def test_a_follow_ups_story_adds_names_not_a_predicate() -> None:
     assert dict(asked.focus)["deadlin"] == 1.0 and dict(asked.focus)["road"] < 1.0
     # after "does", the last word is the verb, even past a prepositional phrase
     assert analyse("When does the first ferry of the day leave?").verb == "leav"
+
+
+def test_the_doer_can_be_the_name_whose_campaign_did_it() -> None:
+    found = best("Who requested the recount?", "Challenger Ana Ruiz's campaign had requested the recount on Friday.")
+    assert found.agent and "Ana Ruiz" in "Challenger Ana Ruiz's campaign had requested"[found.start:found.end]

@@ -89,6 +89,9 @@ def _name_before(sentence: str, words: list[tuple[str, int, int]], i: int) -> tu
     j = i - 1
     while j >= 0 and i - j <= 3 and normalize(words[j][0]) in _BETWEEN:
         j -= 1
+    if j >= 1 and words[j][0].islower() and words[j - 1][0].endswith(("'s", "’s")) \
+            and _NAME_WORD.match(words[j - 1][0]) and _joined(sentence, words, j - 1):
+        j -= 1  # "Bryce Tolan's campaign had requested": the name whose campaign (office, lawyers) did it
     end = j
     while j >= 0 and _NAME_WORD.match(words[j][0]) and (j == end or _joined(sentence, words, j)):
         j -= 1
