@@ -52,9 +52,9 @@ def causes(asked: Asked, sentence: str) -> list[Found]:
     m = _CAUSING.search(sentence)
     if m and any(w and any(related(stem(_clean_word(x)), f) for x, _, _ in _words(sentence[m.end():]))
                  for f, w in asked.focus):
-        d = _DATELINE.match(sentence)
-        s, _ = _clause_around(sentence, d.end() if d else 0, m.start())
-        return [_found(sentence, max(s, d.end() if d else 0), len(sentence[:m.start()].rstrip()), 0.8)]
+        dateline = _DATELINE.match(sentence)
+        start = max(_clause_around(sentence, m.start(), m.end())[0], dateline.end() if dateline else 0)
+        return [_found(sentence, start, len(sentence[:m.start()].rstrip()), 0.8)]
     predicate = [f for f, w in asked.focus if w >= 1.0]
     words = _words(sentence)
     # "closed" for "Why was it closed?", and its opposites ("reopened after repairs" dates the reopening)

@@ -140,13 +140,13 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
             continue  # "the Route 12 bus", "Highway 9": a number inside a name counts nothing
         if not unit and not counted and _MONEY_ONLY_Q.search(asked.text):
             continue  # "How much was the grant worth?": "two weeks after the deadline" is no sum of money
-        if asked.units and not counted and not (noun and noun[0] in asked.units):
+        measured = bool(asked.units and noun and noun[0] in asked.units)  # "how deep": "forty feet"
+        if asked.units and not counted and not measured:
             continue  # "how deep": "$4 million" is not a depth
         if not unit and noun:
             unit = noun[0] if noun[0] not in _STOP_STEMS else ""
         precision = _precision(token, value) * mult
         lo, hi = _interval(m["hedge"] or "", value * mult, precision)
-        measured = bool(asked.units and noun and noun[0] in asked.units)  # "how deep": "forty feet"
         fits = (0.8 if counted or measured else 0.0) + (0.3 if unit in ("USD", "EUR", "GBP") and _MONEY_Q.search(
             asked.text) else 0.0) + (0.4 if unit == "percent" and _PERCENT_Q.search(asked.text) else 0.0)
         near = _focus_near(asked, sentence, m.start())
