@@ -48,6 +48,16 @@ class FakeCorpus:
         self.avg = sum(sum(c.values()) for c in self.tf.values()) / max(1, len(self.tf))
         self.calls = 0
 
+    @classmethod
+    def from_folder(cls, folder: Path) -> FakeCorpus:
+        """Every Markdown article under ``folder``, read as ingest reads it."""
+        articles = []
+        for path in sorted(folder.glob("*.md")):
+            for item in iter_file(path, 1_000_000):
+                assert isinstance(item, Article)
+                articles.append(item)
+        return cls(articles)
+
     def outlets(self) -> list[str]:
         return sorted({a.outlet for a in self.by_id.values() if a.outlet})
 
@@ -73,12 +83,7 @@ class FakeCorpus:
 
 @pytest.fixture(scope="module")
 def corpus() -> FakeCorpus:
-    articles = []
-    for path in sorted((DATA / "articles").glob("*.md")):
-        for item in iter_file(path, 1_000_000):
-            assert isinstance(item, Article)
-            articles.append(item)
-    return FakeCorpus(articles)
+    return FakeCorpus.from_folder(DATA / "articles")
 
 
 def _file(corpus: FakeCorpus, name: str) -> Article:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import iter_file
 from assistant.memory import Turn, resolve, stems
-from assistant.schema import Article, Claim
+from assistant.schema import Claim
 from tests.test_followups import FakeCorpus, shown
 
 DATA = Path(__file__).parent / "data" / "chat"
@@ -26,12 +25,7 @@ HURT = ["FORT MABRY - Two firefighters were hurt Tuesday while fighting a fire t
 
 @pytest.fixture(scope="module")
 def corpus() -> FakeCorpus:
-    articles = []
-    for path in sorted((DATA / "articles").glob("*.md")):
-        for item in iter_file(path, 1_000_000):
-            assert isinstance(item, Article)
-            articles.append(item)
-    return FakeCorpus(articles)
+    return FakeCorpus.from_folder(DATA / "articles")
 
 
 def _warehouse_hurt(corpus: FakeCorpus) -> list[Turn]:
