@@ -292,6 +292,8 @@ def test_a_persons_surname_alone_names_them_but_a_places_last_word_does_not() ->
      "caused by a faulty space heater"),
     ("Why is Brandt Tools cutting jobs?", "A drop in orders is costing 60 workers their jobs at Brandt Tools.",
      "A drop in orders"),
+    ("Why is Brandt Tools cutting jobs?", "Officials said Tuesday, a drop in orders is costing 60 workers their jobs.",
+     "a drop in orders"),
     ("What caused the mill fire?", "The cause of the blaze remains under investigation, officials said.",
      "The cause of the blaze remains under investigation"),
 ])
