@@ -29,7 +29,7 @@ from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Article, Claim, Excerpt, SourceAnswer
-from .stories import other_stories
+from .stories import other_stories, same_story_silent
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -241,7 +241,12 @@ class Assistant:
         attributed: list[Attributed] = []
         apart: list[SourceAnswer] = []
         next_n = 1
-        ordered = sorted(selections, key=lambda s: (not s.chosen, -s.best, -s.best_chunk_score))
+        # the answering sources first, then the silent ones of the same story: the reader sees who says
+        # nothing on this point, before sources that only share the question's words
+        story_rank = {id(selections[i]): r for r, i in enumerate(same_story_silent(
+            selections, self.corpus().document_frequencies, method.story_overlap))} if method.story_split else {}
+        ordered = sorted(selections, key=lambda s: (not s.chosen, story_rank.get(id(s), len(story_rank)), -s.best,
+                                                    -s.best_chunk_score))
         ordered, beyond = ordered[:self.settings.max_sources], [s for s in ordered[self.settings.max_sources:]
                                                                   if s.chosen]
         for i, sel in enumerate(ordered, start=1):

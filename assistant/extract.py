@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from .agreement import compatible
-from .claims import Asked, Found, analyse, find_claims, related
+from .claims import Asked, Found, analyse, find_claims, related, same_as
 from .method import DEFAULT_METHOD, Method
 from .schema import Article, ChunkHit
 from .text import normalize
@@ -299,6 +299,8 @@ def select_excerpts(
         _answer_required(selections, lambda f: f.on_verb or any(compatible(f, d) for d in dated))
     if asked.cause and method.cause_coverage:
         _answer_required(selections, lambda f: f.kind == "text")
+    if asked.kind == "name" and not (asked.agent or asked.speaker) and method.name_coverage:
+        _answer_required(selections, lambda f: f.kind == "name")
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
         if selection.best < method.relative_floor * top:
@@ -339,10 +341,12 @@ def _score_words(question: str, q_terms: set[str], cands: list[Candidate], metho
     """Lexical score: share of the question's content words present, words rarer among the article's
     sentences weigh more. Counted per article, so that no other source (an injected one, say) changes how
     it is quoted."""
-    rows = [set(terms(c.text, method.normalise)) for c in cands]
+    # a sentence word of the same family stands for the question's word: "minor injuries" for "injured"
+    alike = {w: same_as(w) if method.word_families else frozenset([w]) for w in q_terms}
+    rows = [{w for w in q_terms if alike[w] & words} for words in (set(terms(c.text, method.normalise)) for c in cands)]
     doc_freq: dict[str, int] = {}
     for t in rows:
-        for w in t & q_terms:
+        for w in t:
             doc_freq[w] = doc_freq.get(w, 0) + 1
     n_cands = max(1, len(cands))
     weight = {w: math.log(1 + n_cands / (1 + doc_freq.get(w, 0))) + 0.5 for w in q_terms}
@@ -351,7 +355,7 @@ def _score_words(question: str, q_terms: set[str], cands: list[Candidate], metho
     # article, the question's other words (what it asks about the topic) tell sentences apart
     topic = set(terms(cands[0].article.title or "", method.normalise)) if cands else set()
     for c, t in zip(cands, rows):
-        c.lexical = sum(weight[w] * (method.title_word_weight if w in topic else 1.0) for w in t & q_terms) / total
+        c.lexical = sum(weight[w] * (method.title_word_weight if w in topic else 1.0) for w in t) / total
         c.bonus = _question_bonus(question, c.text, q_terms)
         if c.start < method.lead_chars:  # a news story's lead says who did what, where and when
             c.bonus += method.lead_bonus

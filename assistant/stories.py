@@ -10,6 +10,10 @@ another story.
 
 Only the flag uses this, not coverage: passages of one encyclopedia entry (an infobox, a history section)
 can share few words and still answer.
+
+The same measure finds the silent sources worth listing: among the sources searched that do not answer,
+those telling the best source's story (another outlet's report of the same event that says nothing on this
+point) come before the ones that only share words with the question.
 """
 
 from __future__ import annotations
@@ -29,6 +33,30 @@ def overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
     return sum(idf.get(w, 0.0) for w in a & b) / mass if mass else 0.0
 
 
+def _idf(words: dict[int, set[str]], doc_freqs: DocFreqs) -> dict[str, float] | None:
+    freqs, n = doc_freqs(set().union(*words.values()))
+    return {w: math.log((n + 1) / (f + 0.5)) for w, f in freqs.items()} if n >= 2 else None
+
+
+def _words(selection: SourceSelection) -> set[str]:
+    return set(tokenize(f"{selection.article.title or ''}\n{selection.article.text}"))
+
+
+def same_story_silent(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, min_overlap: float) -> list[int]:
+    """Indexes of the sources that do not answer but tell the best answering source's story, nearest first."""
+    covering = [i for i, s in enumerate(selections) if s.chosen]
+    silent = [i for i, s in enumerate(selections) if not s.chosen]
+    if not covering or not silent:
+        return []
+    best = max(covering, key=lambda i: selections[i].best)
+    words = {i: _words(selections[i]) for i in [best, *silent]}
+    idf = _idf(words, doc_freqs)
+    if idf is None:
+        return []
+    near = {i: overlap(words[best], words[i], idf) for i in silent}
+    return sorted((i for i in silent if near[i] >= min_overlap), key=lambda i: -near[i])
+
+
 def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, min_overlap: float,
                   question: str = "") -> list[int]:
     """Indexes (into ``selections``) of the answering sources that tell another story than the best one's.
@@ -44,11 +72,10 @@ def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, mi
     covering = [i for i, s in enumerate(selections) if s.chosen]
     if len(covering) < 3:
         return []
-    words = {i: set(tokenize(f"{selections[i].article.title or ''}\n{selections[i].article.text}")) for i in covering}
-    freqs, n = doc_freqs(set().union(*words.values()))
-    if n < 2:
+    words = {i: _words(selections[i]) for i in covering}
+    idf = _idf(words, doc_freqs)
+    if idf is None:
         return []
-    idf = {w: math.log((n + 1) / (f + 0.5)) for w, f in freqs.items()}
     pair = {(i, j): overlap(words[i], words[j], idf) for i in covering for j in covering if i < j}
     story = [max(covering, key=lambda i: selections[i].best)]
     rest = [i for i in covering if i != story[0]]

@@ -21,10 +21,10 @@ from .numbers import _numbers
 from .polarity import _polarity
 from .question import Asked, analyse, answer_kind
 from .roles import agents
-from .words import related, stem
+from .words import related, same_as, stem
 
 __all__ = ["Asked", "Found", "analyse", "answer_kind", "canonical_name", "find_claims", "find_speaker", "related",
-           "stem"]
+           "same_as", "stem"]
 
 
 def find_claims(asked: Asked, article_text: str, start: int, end: int, article_date: str | None,
@@ -41,7 +41,7 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
     elif asked.kind == "date":
         found = _dates(asked, sentence, _iso(article_date))
     elif asked.kind == "name":
-        found = _speakers(sentence) if asked.speaker else _names(asked, sentence)
+        found = _speakers(sentence) if asked.speaker else _names(asked, sentence, article_text)
         if asked.agent:
             found = agents(asked, sentence) + found
     elif asked.kind == "yes-no":

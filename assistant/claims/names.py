@@ -11,7 +11,9 @@ from .question import Asked
 from .words import _SPEECH, _STOP, _clean_word, stem
 
 _NAME_RE = re.compile(r"(?:(?:[A-Z][a-z]{0,4}\.\s)?[A-Z][\w'’\-]*(?:\.)?(?:\s+(?:of|de|du|van|von|the|and|&|for)?\s*"
-                      r"[A-Z][\w'’\-]*)*)")
+                      r"[A-Z][\w'’\-]*)*)"
+                      # a number that belongs to the name: "Route 12", "District 3" (not a year or a measure)
+                      r"(?:\s(?!(?:1[89]|20)\d\d\b)\d{1,4}[A-Z]?\b(?![,.]?\d|\s*(?:percent|%)))?")
 _TITLES = frozenset("""
 mr mrs ms dr prof capt gen sen rep gov lt col sgt st deputy chief mayor president officer councilman
 councilwoman member judge detective director owner the
@@ -40,10 +42,12 @@ _MOTION_Q = re.compile(r"\b(?:go|goes|going|went|move[sd]?|moving|sent|send|tran
                        r"head(?:ed|ing)?|fle[ed]|taken|take)\b", re.I)
 
 
-def _names(asked: Asked, sentence: str) -> list[Found]:
+def _names(asked: Asked, sentence: str, article_text: str = "") -> list[Found]:
     out: list[Found] = []
     for m in _NAME_RE.finditer(sentence):
         text = m.group().rstrip(".")
+        if re.search(r"\s\d+[A-Z]?$", text) and _clean_word(text.split()[-2]) in _MONTH_WORDS:
+            text = text[:text.rfind(" ")]  # "June 11" is a date, and "Monday 5" no name
         words = [_clean_word(w) for w in text.split()]
         stems = {stem(w) for w in words if w and w not in _TITLES and w not in _STOP}
         if not stems or stems & asked.subject or words[0] in _MONTH_WORDS:
@@ -55,6 +59,8 @@ def _names(asked: Asked, sentence: str) -> list[Found]:
         if not value:
             continue
         first_sentence_word = m.start() == 0 or sentence[:m.start()].rstrip().endswith((".", "“", '"'))
+        if first_sentence_word and len(words) == 1 and article_text and not _capitalised_inside(text, article_text):
+            continue  # "Evacuation orders remain": a word capitalised only where a sentence starts is no name
         near = _focus_near(asked, sentence, m.start())
         score = 0.5 + near + 0.1 * min(len(words), 3)
         if first_sentence_word and len(words) == 1:
@@ -72,6 +78,11 @@ def _names(asked: Asked, sentence: str) -> list[Found]:
         out.append(Found(m.start(), m.start() + len(text), "name", value, key=("name", value), score=score,
                          support=support))
     return out
+
+
+def _capitalised_inside(word: str, article_text: str) -> bool:
+    """``word`` is written with its capital somewhere other than at a sentence's start."""
+    return re.search(r"[\w,;:’'\-)]\s+" + re.escape(word) + r"\b", article_text) is not None
 
 
 _SPEAKER_RE = re.compile(

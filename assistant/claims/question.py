@@ -204,6 +204,8 @@ def _last_verb(words: list[tuple[str, int, int]], focus: list[tuple[str, float]]
         prev = _clean_word(words[i - 1][0]) if i else ""
         if stem(low) in main and not word[:1].isupper() and (_verb_like(low) or prev == "to" or prev in AUX):
             verb = stem(low)
+        if prev in ("take", "takes", "took", "taken", "taking") and low == "effect":
+            verb = stem(low)  # "take effect" is said as "effective July 1" or "starting July 1", not "take"
     return verb
 
 

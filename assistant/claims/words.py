@@ -54,7 +54,7 @@ def _family(same: str, opposite: str = "") -> None:
                       frozenset(stem(w) for w in opposite.split())))
 
 
-_family("hurt injured injury injuries wounded harmed treated hospitalized hospital casualties suffered sprained "
+_family("hurt injured injury injuries wounded harmed treated casualties suffered sprained "
         "bruised", "unharmed unhurt")
 _family("killed died dead death deaths fatal fatalities", "survived alive")
 _family("consulted informed briefed notified told advised", "")
@@ -81,10 +81,19 @@ _family("named chosen chose picked tapped selected appointed become becomes serv
 _family("founded established formed created launched inaugurated incorporated raised", "")
 _family("born birth birthdate", "died")
 _family("workers jobs employees staff positions people", "")
-_family("take effect effective start starting begin beginning begins launch commence broke erupted ignited", "end")
+_family("effect effective start starting begin beginning begins launch commence broke erupted ignited", "end")
 _family("students pupils enrolled enrolls enrollment", "")
 _family("riders passengers commuters", "")
 _family("ill illness illnesses sick sickened sickening cases infections", "")
+
+
+def same_as(word_stem: str) -> frozenset[str]:
+    """``word_stem`` and the words of its families that say the same ("injur": "injuri", "hurt", ...)."""
+    out = {word_stem}
+    for same, _ in _FAMILIES:
+        if word_stem in same:
+            out |= same
+    return frozenset(out)
 
 
 def related(word_stem: str, focus: str) -> int:

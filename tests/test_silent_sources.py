@@ -1,0 +1,103 @@
+"""Sources of the same story that say nothing on the question: listed as silent, never shown as answering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.claims import analyse, find_claims
+from assistant.extract import Candidate, _score_words, terms
+from assistant.method import DEFAULT_METHOD, Method
+from assistant.schema import Article
+from tests.helpers import story
+
+
+def names(question: str, sentence: str, article_text: str | None = None) -> list[str]:
+    found = find_claims(analyse(question), article_text or sentence, 0, len(sentence), "2025-06-20")
+    return [sentence[f.start:f.end] for f in found if f.kind == "name"]
+
+
+def test_a_number_that_belongs_to_a_name_is_part_of_it() -> None:
+    assert "Route 12" in names("Which road will be repaved?", "Crews will repave Route 12 next spring, officials said.")
+    assert "Highway 9" in names("Which road is closed?", "Highway 9 is closed between Alder Flats and Pine Hollow.")
+    # a date, a year and a measure are not part of a name
+    found = names("Which council will vote?", "The Orton Council will vote June 11 on the plan.")
+    assert "June 11" not in found and not any(n.startswith("June") for n in found)
+    assert all("2024" not in n for n in names("Which firm won?", "In Boston 2024 ended with Kestrel Labs winning."))
+
+
+def test_a_word_capitalised_only_at_a_sentence_start_is_no_name() -> None:
+    article = ("Firefighters held the Alder fire at 900 acres.\n\nEvacuation orders remain for 350 homes near "
+               "Pine Hollow.\n\nCrews cleared brush along Cold Spring Road.")
+    sentence = "Evacuation orders remain for 350 homes near Pine Hollow."
+    start = article.index(sentence)
+    found = find_claims(analyse("Which areas are under evacuation orders?"), article, start, start + len(sentence),
+                        "2025-06-20")
+    values = {f.value for f in found}
+    assert "evacuation" not in values and "pine hollow" in values
+    # a name written elsewhere with its capital mid-sentence is still a name at a sentence start
+    article2 = "Voters backed Marsh on Friday.\n\nMarsh won by 41 votes."
+    s2 = "Marsh won by 41 votes."
+    i2 = article2.index(s2)
+    assert {f.value for f in find_claims(analyse("Which candidate won?"), article2, i2, i2 + len(s2), None)} == {"marsh"}
+
+
+def test_a_word_of_the_same_family_counts_as_the_questions_word() -> None:
+    article = Article(id="a", text="One person suffered minor injuries when a limb fell.\n\nCrews cut up the oak.")
+    q = "Was anyone injured?"
+    q_terms = set(terms(q))
+    cands = [Candidate(article, 0, 51, 0.5, dense=0.5), Candidate(article, 53, len(article.text), 0.5, dense=0.5)]
+    _score_words(q, q_terms, cands, DEFAULT_METHOD)
+    assert cands[0].lexical > 0 and cands[1].lexical == 0
+    _score_words(q, q_terms, cands, Method(word_families=False))
+    assert cands[0].lexical == 0  # "injuries" and "injured" stem apart: only the family joins them
+
+
+def test_take_effect_is_dated_by_effective_and_starting() -> None:
+    assert analyse("When do the new Orton fares take effect?").verb == analyse("effective").focus[0][0]
+
+
+def test_which_question_a_source_naming_no_answer_is_silent(assistant: Any, tmp_path: Path) -> None:
+    folder = story(tmp_path, "roads", "Orton floods close roads", {
+        "a": "ORTON - Floodwater closed Route 7 and Mill Lane on Tuesday, the county road department said. "
+             "Crews expect the water to recede by Friday.",
+        "b": "ORTON - Mill Lane and Route 7 are closed after the Kesh River rose overnight, the county said. "
+             "Residents were told to avoid the river bank.",
+        "c": "ORTON - The Kesh River crested Tuesday at its highest level since 1998, forecasters said. "
+             "Volunteers filled sandbags at the Orton fire hall through the night.",
+    })
+    assistant.ingest([folder])
+    question = "Which roads are closed because of the Orton flood?"
+    answer = assistant.ask(question)
+    by_outlet = {s.outlet: s for s in answer.sources}
+    assert by_outlet["Outlet A"].covers and by_outlet["Outlet B"].covers
+    assert "Outlet C" in by_outlet and not by_outlet["Outlet C"].covers  # listed, as saying nothing on it
+    loose = assistant.ask(question, method=Method(name_coverage=False))
+    assert {s.outlet for s in loose.covering} == {"Outlet A", "Outlet B", "Outlet C"}  # C by its words alone
+
+
+def test_a_silent_source_of_the_same_story_is_listed_before_unrelated_ones(embeddings: Any, tmp_path: Path) -> None:
+    from assistant.answer import Assistant
+    from assistant.config import Settings
+
+    folder = story(tmp_path, "pier", "Kesh pier plan", {
+        "a": "KESH - The developer of the Kesh pier hotel agreed to set aside 20 rooms for a youth hostel, "
+             "harbor board chair Ida Munk said. The Kesh pier hotel would rise on the old cannery lot.",
+        "b": "KESH - The harbor board will vote June 4 on the Kesh pier hotel planned for the old cannery lot, "
+             "board chair Ida Munk said. Neighbours near the cannery lot worry about traffic.",
+    })
+    for i in range(8):  # other stories sharing the question's words, not its story
+        (folder / f"other-{i}.md").write_text(
+            f"---\ntitle: Developer news {i}\nsource: Other {i}\ndate: 2025-06-2{i}\n---\n\n"
+            f"A developer agreed to set aside units in tower {i} downtown, the city said. "
+            f"The tower {i} plan goes to the planning office next month.\n", encoding="utf-8")
+    settings = Settings(store_dir=tmp_path / "store", max_sources=4, _env_file=None)  # type: ignore[call-arg]
+    assistant = Assistant(settings, embeddings=embeddings, use_llm=False)
+    assistant.ingest([folder])
+    question = "Did the developer of the pier hotel agree to set aside rooms for a hostel?"
+    answer = assistant.ask(question)
+    outlets = [s.outlet for s in answer.sources]
+    assert "Outlet B" in outlets and not answer.sources[outlets.index("Outlet B")].covers
+    assert outlets.index("Outlet B") == len(answer.covering)  # the first of the silent sources
+    plain = assistant.ask(question, method=Method(story_split=False))
+    assert [s.outlet for s in plain.covering] == [s.outlet for s in answer.covering]
