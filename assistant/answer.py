@@ -29,7 +29,7 @@ from .method import DEFAULT_METHOD, Method
 from .prompts import load_prompts
 from .retrieve import Retrieval, Retriever
 from .schema import Answer, Article, Claim, Excerpt, SourceAnswer
-from .stories import other_stories, same_story_silent
+from .stories import off_question, other_stories, same_story_silent
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -233,9 +233,12 @@ class Assistant:
             self.settings.max_excerpts_per_source, self.settings.min_relevance,
             dense_budget=self.settings.excerpt_vectors, method=method,
         )
-        other_story = ({id(selections[i]) for i in other_stories(
-            selections, self.corpus().document_frequencies, method.story_overlap, subject)}
-            if method.story_split else set())
+        freqs = self.corpus().document_frequencies
+        if method.story_split and method.story_coverage:
+            for i in off_question(selections, other_stories(selections, freqs, method.story_overlap), freqs, subject):
+                selections[i].chosen = []  # another story, without the question's own words: silent on it
+        other_story = {id(selections[i]) for i in other_stories(selections, freqs, method.story_overlap, subject)} \
+            if method.story_split else set()
         sources: list[SourceAnswer] = []
         articles: dict[str, Article] = {}
         attributed: list[Attributed] = []
@@ -244,7 +247,7 @@ class Assistant:
         # the answering sources first, then the silent ones of the same story: the reader sees who says
         # nothing on this point, before sources that only share the question's words
         story_rank = {id(selections[i]): r for r, i in enumerate(same_story_silent(
-            selections, self.corpus().document_frequencies, method.story_overlap))} if method.story_split else {}
+            selections, freqs, method.story_overlap))} if method.story_split else {}
         ordered = sorted(selections, key=lambda s: (not s.chosen, story_rank.get(id(s), len(story_rank)), -s.best,
                                                     -s.best_chunk_score))
         ordered, beyond = ordered[:self.settings.max_sources], [s for s in ordered[self.settings.max_sources:]

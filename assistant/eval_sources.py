@@ -283,6 +283,7 @@ _PARTS = [
     ("-verb check", "a when-question's source covers with a date of another event", "verb_coverage"),
     ("-story split", "a source telling another story is compared with the rest", "story_split"),
     ("-cause check", "a why-question's source covers without giving a cause", "cause_coverage"),
+    ("-story coverage", "a source of another story lacking the question's rarest word still covers", "story_coverage"),
     ("-name check", "a which/where-question's source covers without naming an answer", "name_coverage"),
     ("-word families", "a sentence's words match the question's only by their own stem", "word_families"),
 ]

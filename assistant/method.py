@@ -19,6 +19,7 @@ class Method:
     entity_split: bool = True  # sources pinned to different entities of the same name are not compared
     subject_free_dense: float = 0.6  # a source this close in meaning to the question need not name its subject
     story_split: bool = True  # a source telling another story than the best source's is not compared
+    story_coverage: bool = True  # ... and one lacking the question's rarest word (of the best source's) is silent
     story_overlap: float = 0.15  # rarity-weighted share of words two articles of one story hold in common
     clause_cut: bool = True  # run-on excerpts (infoboxes, link lists) cut to the clause around the answer
     polarity_coverage: bool = True  # once a source says yes or no, a source saying neither is silent

@@ -11,6 +11,10 @@ another story.
 Only the flag uses this, not coverage: passages of one encyclopedia entry (an infobox, a history section)
 can share few words and still answer.
 
+A source of another story that lacks the question's rarest word found in the best source ("strike" in "Will
+the schools stay open during a teachers' strike?", asked of a story about a school closing) does not
+answer the question at all: it is listed as silent.
+
 The same measure finds the silent sources worth listing: among the sources searched that do not answer,
 those telling the best source's story (another outlet's report of the same event that says nothing on this
 point) come before the ones that only share words with the question.
@@ -60,8 +64,9 @@ def same_story_silent(selections: Sequence[SourceSelection], doc_freqs: DocFreqs
 def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, min_overlap: float,
                   question: str = "") -> list[int]:
     """Indexes (into ``selections``) of the answering sources that tell another story than the best one's.
+    Without ``question``, all of them; with it, less those that name everything it names:
 
-    A source that names everything the question names (its capitalised words) stays: it is about what was
+    such a source (naming the question's capitalised words) stays: it is about what was
     asked, and a different answer from it is a disagreement to show, however differently it is written.
 
     The story starts with the best source and takes in, one at a time, the source whose words overlap the
@@ -88,6 +93,26 @@ def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, mi
         rest.remove(nearest)
     if len(story) < 2:
         return []
+    if not question:
+        return rest
     names = entity_terms(question)
     return [i for i in rest if not names or not names <= set(terms(
         f"{selections[i].article.title or ''}\n{selections[i].article.text}"))]
+
+
+def off_question(selections: Sequence[SourceSelection], others: Sequence[int], doc_freqs: DocFreqs,
+                 question: str) -> list[int]:
+    """Of ``others`` (sources of another story), those whose article lacks the rarest word of the question
+    that the best answering source holds."""
+    covering = [i for i, s in enumerate(selections) if s.chosen]
+    if not others or not covering:
+        return []
+    best = max(covering, key=lambda i: selections[i].best)
+    asked = set(tokenize(question))
+    words = {i: _words(selections[i]) for i in [best, *others]}
+    present = asked & words[best]
+    if not present:
+        return []
+    freqs, _ = doc_freqs(present)
+    rare = min(present, key=lambda w: (freqs.get(w, 0), w))
+    return [i for i in others if rare not in words[i]]

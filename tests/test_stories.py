@@ -9,7 +9,7 @@ from typing import Any
 from assistant.extract import Candidate, SourceSelection
 from assistant.method import DEFAULT_METHOD
 from assistant.schema import Article
-from assistant.stories import other_stories
+from assistant.stories import off_question, other_stories
 from tests.helpers import story
 
 STORY = ("The Orton transit board voted to raise the bus fare to $2.50 from $2, citing diesel costs and "
@@ -61,12 +61,34 @@ def test_a_source_from_another_story_is_not_compared(assistant: Any, tmp_path: P
              "The carrier leases two turboprops and will hire pilots at the Orton airfield.",
     })
     assistant.ingest([bus, air])
-    answer = assistant.ask("How much will a single ride cost under the new fares?")
+    question = "How much will a single ride cost under the new fares?"
+    answer = assistant.ask(question)
     covers = {Path(s.path or "").name: s for s in answer.sources}
     assert all(covers[f"fare-{x}.md"].covers for x in "abc")
-    assert covers["air-a.md"].covers  # it does speak of fares: shown, with its claim
-    assert any("another story" in n and f"[{covers['air-a.md'].n}]" in n for n in answer.notices)
+    # another story that never says "ride" (the question's rarest word the best source holds) is silent on it
+    assert "air-a.md" in covers and not covers["air-a.md"].covers
     assert not answer.disagreement
-    compared = assistant.ask("How much will a single ride cost under the new fares?",
-                             method=replace(DEFAULT_METHOD, story_split=False))
+    kept = assistant.ask(question, method=replace(DEFAULT_METHOD, story_coverage=False))
+    shown = {Path(s.path or "").name: s for s in kept.sources}
+    assert shown["air-a.md"].covers  # it does speak of fares: shown, with its claim, and not compared
+    assert any("another story" in n and f"[{shown['air-a.md'].n}]" in n for n in kept.notices)
+    assert not kept.disagreement
+    compared = assistant.ask(question, method=replace(DEFAULT_METHOD, story_split=False))
     assert compared.disagreement  # $89 against $2.50, when the airline's story is compared
+
+
+def test_another_story_without_the_questions_rarest_word_is_off_question() -> None:
+    strike = ("Orton teachers will strike Monday unless the union and the district agree on pay; the district "
+              "said its schools will stay open with substitute teachers during a strike.")
+    closing = ("The Orton school board voted to close Fenwick Elementary, whose roof needs repairs; its pupils "
+               "move to Marsh Lane School in the fall, the board said.")
+    texts = [strike, strike.replace("Monday", "on Monday").replace("stay open", "remain open"),
+             strike.replace("will strike", "plan to strike"), closing]
+    sels = [_selection(i, t, 0.9 - 0.1 * i) for i, t in enumerate(texts)]
+    freqs = _doc_freqs(texts + [f"Weather item {i}: rain in Dunmore, its board said, and a school fair will open."
+                                for i in range(20)])
+    question = "Will Orton schools stay open during a teachers' strike?"
+    assert other_stories(sels, freqs, 0.15, question) == []  # it names Orton: kept in the comparison...
+    assert off_question(sels, other_stories(sels, freqs, 0.15), freqs, question) == [3]  # ...but never says strike
+    # it holds the rarest word of this question that the best source holds ("Orton")
+    assert off_question(sels, [3], freqs, "Will the Orton board close a school?") == []
