@@ -236,7 +236,7 @@ class Assistant:
         freqs = self.corpus().document_frequencies
         if method.story_split and method.story_coverage:
             for i in off_question(selections, other_stories(selections, freqs, method.story_overlap), freqs, subject):
-                selections[i].chosen = []  # another story, without the question's own words: silent on it
+                selections[i].chosen = []  # another story of the same names, without the question's word: silent
         other_story = {id(selections[i]) for i in other_stories(selections, freqs, method.story_overlap, subject)} \
             if method.story_split else set()
         sources: list[SourceAnswer] = []

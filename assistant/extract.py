@@ -299,7 +299,10 @@ def select_excerpts(
         _answer_required(selections, lambda f: f.on_verb or any(compatible(f, d) for d in dated))
     if asked.cause and method.cause_coverage:
         _answer_required(selections, lambda f: f.kind == "text")
-    if asked.kind == "name" and not (asked.agent or asked.speaker) and method.name_coverage:
+    # "which roads", "where to": the answer is a name (a road, a place) and plainly found; "what sport" is
+    # often a common noun, and "where is it" an apposition ("Fort Rook, Arizona")
+    if (asked.plural or asked.destination) and asked.kind == "name" and not (asked.agent or asked.speaker) \
+            and method.name_coverage:
         _answer_required(selections, lambda f: f.kind == "name")
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:

@@ -27,7 +27,7 @@ class Method:
     cause_coverage: bool = True  # why-questions: once a source gives a cause, a source giving none is silent
     doer_coverage: bool = True  # once a source names who did it, a source naming nobody is silent on "who"
     word_families: bool = True  # a sentence's "injuries" matches the question's "injured" (the lexicon's families)
-    name_coverage: bool = True  # which/where-questions: once a source names the answer, one naming none is silent
+    name_coverage: bool = True  # "which roads", "where": once a source names the answer, one naming none is silent
 
     # excerpt scoring: score = dense * meaning + lexical * words + bonuses
     meaning_weight: float = 0.65  # similarity of the sentence (or its chunk) to the question

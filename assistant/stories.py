@@ -11,9 +11,11 @@ another story.
 Only the flag uses this, not coverage: passages of one encyclopedia entry (an infobox, a history section)
 can share few words and still answer.
 
-A source of another story that lacks the question's rarest word found in the best source ("strike" in "Will
-the schools stay open during a teachers' strike?", asked of a story about a school closing) does not
-answer the question at all: it is listed as silent.
+A source of another story that names what the question names but lacks the question's rarest word that
+the best source holds ("strike" in "Will Northfield schools stay open during a teachers' strike?",
+asked of a Northfield story about a school closing) does not answer the question at all: it is listed as
+silent. (One that does not name it either is shown apart, as above: one encyclopedia entry's passages
+need not repeat its name's every word.)
 
 The same measure finds the silent sources worth listing: among the sources searched that do not answer,
 those telling the best source's story (another outlet's report of the same event that says nothing on this
@@ -40,6 +42,10 @@ def overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
 def _idf(words: dict[int, set[str]], doc_freqs: DocFreqs) -> dict[str, float] | None:
     freqs, n = doc_freqs(set().union(*words.values()))
     return {w: math.log((n + 1) / (f + 0.5)) for w, f in freqs.items()} if n >= 2 else None
+
+
+def _names_of(selection: SourceSelection) -> set[str]:
+    return set(terms(f"{selection.article.title or ''}\n{selection.article.text}"))
 
 
 def _words(selection: SourceSelection) -> set[str]:
@@ -96,23 +102,23 @@ def other_stories(selections: Sequence[SourceSelection], doc_freqs: DocFreqs, mi
     if not question:
         return rest
     names = entity_terms(question)
-    return [i for i in rest if not names or not names <= set(terms(
-        f"{selections[i].article.title or ''}\n{selections[i].article.text}"))]
+    return [i for i in rest if not names or not names <= _names_of(selections[i])]
 
 
 def off_question(selections: Sequence[SourceSelection], others: Sequence[int], doc_freqs: DocFreqs,
                  question: str) -> list[int]:
-    """Of ``others`` (sources of another story), those whose article lacks the rarest word of the question
-    that the best answering source holds."""
-    covering = [i for i, s in enumerate(selections) if s.chosen]
-    if not others or not covering:
+    """Of ``others`` (sources of another story that name what the question names), those whose article
+    lacks the rarest word of the question that the best source holds ("strike", in the best strike report)."""
+    story = [i for i, s in enumerate(selections) if s.chosen and i not in others]
+    names = entity_terms(question)
+    others = [i for i in others if names <= _names_of(selections[i])]  # the others are shown apart
+    if not others or len(story) < 2:
         return []
-    best = max(covering, key=lambda i: selections[i].best)
-    asked = set(tokenize(question))
+    best = max(story, key=lambda i: selections[i].best)
     words = {i: _words(selections[i]) for i in [best, *others]}
-    present = asked & words[best]
-    if not present:
+    shared = set(tokenize(question)) & words[best]
+    if not shared:
         return []
-    freqs, _ = doc_freqs(present)
-    rare = min(present, key=lambda w: (freqs.get(w, 0), w))
+    freqs, _ = doc_freqs(shared)
+    rare = min(shared, key=lambda w: (freqs.get(w, 0), w))
     return [i for i in others if rare not in words[i]]

@@ -49,7 +49,7 @@ def test_the_odd_story_out_is_found_and_two_sources_are_left_alone() -> None:
 
 def test_a_source_from_another_story_is_not_compared(assistant: Any, tmp_path: Path) -> None:
     bus = story(tmp_path, "fare", "Orton bus fare rises", {
-        "a": "The Orton transit board voted Tuesday to raise the base bus fare to $2.50, said chair Lena Voss. "
+        "a": "The Orton transit board voted Tuesday to raise the base bus fare to $2.50 a ride, said chair Lena Voss. "
              "Riders on the Harlow Street line and the Route 4 express will pay the new fare from July 1.",
         "b": "Orton bus riders will pay $2.50 a ride from July 1 after the transit board's vote on Tuesday. "
              "Board chair Lena Voss said diesel costs and the Harlow Street depot forced the increase.",
@@ -65,7 +65,7 @@ def test_a_source_from_another_story_is_not_compared(assistant: Any, tmp_path: P
     answer = assistant.ask(question)
     covers = {Path(s.path or "").name: s for s in answer.sources}
     assert all(covers[f"fare-{x}.md"].covers for x in "abc")
-    # another story that never says "ride" (the question's rarest word the best source holds) is silent on it
+    # another story that never says "ride" (the question's rarest word, said by each bus report) is silent on it
     assert "air-a.md" in covers and not covers["air-a.md"].covers
     assert not answer.disagreement
     kept = assistant.ask(question, method=replace(DEFAULT_METHOD, story_coverage=False))

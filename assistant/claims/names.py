@@ -38,10 +38,6 @@ _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|to|into|from|near|on|inside|outside|t
                               r"through|between|outside of|north of|south of|east of|west of)\s(?:the\s)?$", re.I)
 
 
-_MOTION_Q = re.compile(r"\b(?:go|goes|going|went|move[sd]?|moving|sent|send|transferr?(?:ed|ing)?|relocat\w*|"
-                       r"head(?:ed|ing)?|fle[ed]|taken|take)\b", re.I)
-
-
 def _names(asked: Asked, sentence: str, article_text: str = "") -> list[Found]:
     out: list[Found] = []
     for m in _NAME_RE.finditer(sentence):
@@ -73,7 +69,7 @@ def _names(asked: Asked, sentence: str, article_text: str = "") -> list[Found]:
         if asked.place:  # "where": a place named after "in", "to", "at"; not the town of the dateline
             placed = _LOCATIVE_BEFORE.search(sentence[:m.start()])
             score, support = (score + 0.2, max(support, 0.3)) if placed else (score - 0.4, 0.0)
-            if placed and _MOTION_Q.search(asked.text) and placed.group().split()[0].lower() in ("to", "into"):
+            if placed and asked.destination and placed.group().split()[0].lower() in ("to", "into"):
                 score += 0.3  # "Where will they go?": where to, not where the old school stands
         out.append(Found(m.start(), m.start() + len(text), "name", value, key=("name", value), score=score,
                          support=support))

@@ -26,6 +26,7 @@ class Asked:
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
     cause: bool = False  # "Why was the bridge closed?", "What caused the fire?"
     place: bool = False  # "Where will the students go?": a place after "to", "in", "at"...
+    destination: bool = False  # "Where will they go?" (said "move to X"), not "Where is it?" (often "X, Arizona")
     units: frozenset[str] = frozenset()  # "How deep": the stems of the units that can answer (feet, meters)
     verb: str | None = None  # a when-question's verb: "When is dredging expected to [begin]?"
 
@@ -47,6 +48,8 @@ _AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|hi
 _CAUSE_Q = re.compile(r"\s*why\b|"
                       r"\s*what (?:caused|causes|led to|leads to|sparked|triggered|prompted|started|set off)\b|"
                       r"\s*what (?:is|was|were|are) (?:the )?(?:causes?|reasons?) (?:of|for)\b", re.I)
+_MOTION_Q = re.compile(r"\b(?:go|goes|going|went|move[sd]?|moving|sent|send|transferr?(?:ed|ing)?|relocat\w*|"
+                       r"head(?:ed|ing)?|fle[ed]|taken|take)\b", re.I)
 _SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
 # "which sports team" and "what company makes" ask for one: a singular head noun decides
@@ -152,11 +155,12 @@ def _analyse(question: str) -> Asked:
     if re.search(r"\bpopulation\b", text, re.I):
         counted |= {stem(w) for w in ("people", "residents", "inhabitants", "population")}
     plural = bool(_PLURAL_Q.search(text)) and kind == "name" and not re.search(r"\bwho\b", text, re.I)
+    where = kind == "name" and bool(re.match(r"\s*where\b", text, re.I))
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
                  cause=kind == "text" and bool(_CAUSE_Q.match(text)),
-                 place=kind == "name" and bool(re.match(r"\s*where\b", text, re.I)),
+                 place=where, destination=where and bool(_MOTION_Q.search(text)),
                  verb=_last_verb(words, focus) if kind == "date" else None,
                  units=_units(text) if kind == "number" else frozenset(),
                  agent=bool(_AGENT_Q.match(text)) and not _SPEAKER_Q.search(text),
