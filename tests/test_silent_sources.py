@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.claims import analyse, find_claims
+from assistant.claims import analyse, find_claims, same_as, stem
 from assistant.extract import Candidate, _score_words, terms
 from assistant.method import DEFAULT_METHOD, Method
 from assistant.schema import Article
@@ -52,6 +52,9 @@ def test_a_word_of_the_same_family_counts_as_the_questions_word() -> None:
     assert cands[0].lexical > 0 and cands[1].lexical == 0
     _score_words(q, q_terms, cands, Method(word_families=False))
     assert cands[0].lexical == 0  # "injuries" and "injured" stem apart: only the family joins them
+    # a family that is only counted alike (workers, positions, people) does not make its words the same
+    assert same_as(stem("positions")) == {stem("positions")}
+    assert stem("hurt") in same_as(stem("injured"))
 
 
 def test_take_effect_is_dated_by_effective_and_starting() -> None:

@@ -49,9 +49,14 @@ _SPEECH = re.compile(r"\b(?:said|says|say|told|tells|announced|announces|confirm
 _FAMILIES: list[tuple[frozenset[str], frozenset[str]]] = []
 
 
-def _family(same: str, opposite: str = "") -> None:
+_LOOSE: list[frozenset[str]] = []  # families too broad to stand for each other's words in excerpt scoring
+
+
+def _family(same: str, opposite: str = "", loose: bool = False) -> None:
     _FAMILIES.append((frozenset(stem(w) for w in same.split()),
                       frozenset(stem(w) for w in opposite.split())))
+    if loose:
+        _LOOSE.append(_FAMILIES[-1][0])
 
 
 _family("hurt injured injury injuries wounded harmed treated casualties suffered sprained "
@@ -80,7 +85,7 @@ _family("built constructed erected completed founded", "")
 _family("named chosen chose picked tapped selected appointed become becomes serve", "")
 _family("founded established formed created launched inaugurated incorporated raised", "")
 _family("born birth birthdate", "died")
-_family("workers jobs employees staff positions people", "")
+_family("workers jobs employees staff positions people", "", loose=True)  # counted alike, not the same words
 _family("effect effective start starting begin beginning begins launch commence broke erupted ignited", "end")
 _family("students pupils enrolled enrolls enrollment", "")
 _family("riders passengers commuters", "")
@@ -91,7 +96,7 @@ def same_as(word_stem: str) -> frozenset[str]:
     """``word_stem`` and the words of its families that say the same ("injur": "injuri", "hurt", ...)."""
     out = {word_stem}
     for same, _ in _FAMILIES:
-        if word_stem in same:
+        if word_stem in same and same not in _LOOSE:
             out |= same
     return frozenset(out)
 
