@@ -498,26 +498,35 @@ def _cut_run_on(cand: Candidate, max_chars: int, q_terms: set[str]) -> None:
     text = cand.article.text
     if cand.found:
         focus_start, focus_end = cand.found[0].start, cand.found[0].end
-    else:
-        focus_start = focus_end = _densest(text, cand.start, cand.end, q_terms, max_chars)
+    else:  # what follows the question's word is its value ("style : Gothic Revival"): keep some of it
+        focus_start = _densest(text, cand.start, cand.end, q_terms, max_chars)
+        focus_end = min(cand.end, focus_start + max_chars // 4)
     lo = max(cand.start, focus_end - max_chars)
     hi = min(cand.end, focus_start + max_chars)
     # widest window within the cap, on clause (or else word) boundaries, holding the answer
     left = focus_start - max_chars // 2
     start = max(lo, min(focus_start, left))
     end = min(hi, start + max_chars)
-    start = _boundary(text, start, cand.start, focus_start, forward=True)
-    end = _boundary(text, end, focus_end, cand.end, forward=False)
+    # the sentence's own ends are boundaries already: only a cut inside it moves to a clause boundary
+    start = start if start <= cand.start else _boundary(text, start, cand.start, focus_start, forward=True)
+    end = end if end >= cand.end else _boundary(text, end, focus_end, cand.end, forward=False)
     cand.start, cand.end = start, end
 
 
 def _densest(text: str, start: int, end: int, q_terms: set[str], width: int) -> int:
     """The offset in ``text[start:end]`` around which the question's words are densest within ``width``."""
     # a compiled pattern's finditer(text, start, end) gives offsets in ``text`` itself, not from ``start``
-    hits = [m.start() for m in _WORD.finditer(text, start, end) if set(terms(m.group())) & q_terms]
+    hits = [(m.start(), w) for m in _WORD.finditer(text, start, end) for w in set(terms(m.group())) & q_terms]
     if not hits:
         return start + min(width, end - start) // 2
-    return max(hits, key=lambda p: sum(abs(p - q) <= width // 2 for q in hits))
+    # a word repeated all over the run (the entry's own name) places nothing; the one said once ("style",
+    # beside "Architectural style : Baroque") is where the answer is
+    times: dict[str, int] = {}
+    for _, w in hits:
+        times[w] = times.get(w, 0) + 1
+    best = max(hits, key=lambda h: (sum(1 / times[w] for w in {w for q, w in hits if abs(h[0] - q) <= width // 2}),
+                                    1 / times[h[1]]))
+    return best[0]
 
 
 def _boundary(text: str, pos: int, lo: int, hi: int, *, forward: bool) -> int:

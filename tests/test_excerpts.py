@@ -22,6 +22,26 @@ def test_a_run_on_deep_in_an_article_is_cut_around_the_question_words() -> None:
     assert "Owner" in article.text[cand.start:cand.end]
 
 
+def test_without_a_claim_the_cut_goes_where_the_rarer_question_word_is() -> None:
+    name = "Saint Orla Chapel Halvard · "
+    run_on = (name * 12 + "Architectural style : Gothic Revival · Completed 1884 · " + name * 12).strip()
+    article = Article(id="a", title="Saint Orla Chapel", text=run_on)
+    cand = Candidate(article, 0, len(run_on), 0.5, dense=0.5)
+    _cut_run_on(cand, 200, set(terms("What is the style of the Saint Orla Chapel?")))
+    assert "style : Gothic Revival" in article.text[cand.start:cand.end]  # not a window of the repeated name
+
+
+def test_a_cut_that_reaches_the_sentence_end_keeps_it() -> None:
+    run_on = "Coordinates 44 N 21 W · Owner Orne County · " * 12 + "Born ( 1953-07-30 ) 30 July 1953"
+    article = Article(id="a", title=None, text=run_on)
+    cand = Candidate(article, 0, len(run_on), 0.5, dense=0.5)
+    start = run_on.index("1953-07-30")
+    from assistant.claims import Found
+    cand.found = [Found(start, start + 10, "date", "1953-07-30")]
+    _cut_run_on(cand, 400, set(terms("When was he born?")))
+    assert cand.end == len(run_on)  # "30 July 1953" is not cut off at the bracket before it
+
+
 def test_a_lower_case_question_names_its_subject_as_the_sources_spell_it(assistant: Any, tmp_path: Path) -> None:
     from tests.helpers import story
 
