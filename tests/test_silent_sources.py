@@ -105,3 +105,12 @@ def test_a_silent_source_of_the_same_story_is_listed_before_unrelated_ones(embed
     assert outlets.index("Outlet B") == len(answer.covering)  # the first of the silent sources
     plain = assistant.ask(question, method=Method(story_split=False))
     assert [s.outlet for s in plain.covering] == [s.outlet for s in answer.covering]
+
+
+def test_a_hospital_visit_counts_the_hurt_but_does_not_say_one_was_hurt() -> None:
+    s = "Brandt was taken to Orton General Hospital for a checkup."
+    said = find_claims(analyse("Was Ivo Brandt hurt?"), s, 0, len(s), None)
+    assert not [f for f in said if f.kind == "yes-no"]
+    t = "Four people were taken to hospitals."
+    counted = find_claims(analyse("How many were hurt in the fire?"), t, 0, len(t), None)
+    assert counted and counted[0].value == "4"

@@ -7,7 +7,7 @@ import re
 from ..text import normalize
 from .found import Found
 from .question import Asked
-from .words import _DENY, _FAMILIES, _NEG_WORDS, AUX, _clean_word, _words, related, stem
+from .words import _DENY, _FAMILIES, _NEG_WORDS, AUX, CIRCUMSTANTIAL, _clean_word, _words, related, stem
 
 _SKIP_BEFORE_PREDICATE = frozenset("""
 be been being was were is are am has have had do did does will would could should can may might must also yet
@@ -38,7 +38,7 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
         for f, weight in asked.focus:
             if not weight or (weight == top and f not in predicate):
                 continue
-            rel = related(st, f)
+            rel = related(st, f) if st not in CIRCUMSTANTIAL or st == f else 0
             if not rel:
                 continue
             if weight < top and rel > 0:

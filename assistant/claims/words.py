@@ -50,6 +50,9 @@ _FAMILIES: list[tuple[frozenset[str], frozenset[str]]] = []
 
 
 _LOOSE: list[frozenset[str]] = []  # families too broad to stand for each other's words in excerpt scoring
+# words that go with a predicate without saying it: "taken to a hospital" counts hurt people, but "was taken
+# to the hospital for evaluation" does not say that he was hurt
+CIRCUMSTANTIAL = frozenset(stem(w) for w in ("hospital", "hospitalized"))
 
 
 def _family(same: str, opposite: str = "", loose: bool = False) -> None:
@@ -59,7 +62,7 @@ def _family(same: str, opposite: str = "", loose: bool = False) -> None:
         _LOOSE.append(_FAMILIES[-1][0])
 
 
-_family("hurt injured injury injuries wounded harmed treated casualties suffered sprained "
+_family("hurt injured injury injuries wounded harmed treated hospitalized hospital casualties suffered sprained "
         "bruised", "unharmed unhurt")
 _family("killed died dead death deaths fatal fatalities", "survived alive")
 _family("consulted informed briefed notified told advised", "")
