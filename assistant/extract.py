@@ -292,6 +292,8 @@ def select_excerpts(
         _answer_required(selections, lambda f: f.agent)
     if asked.kind == "yes-no" and method.polarity_coverage:
         _answer_required(selections, lambda f: f.kind == "yes-no")
+    if asked.kind == "yes-no" and method.predicate_coverage:
+        _predicate_required(asked, selections, method)
     if asked.verb and method.verb_coverage:
         dated = [f for s in selections for c in s.chosen for f in c.found if f.on_verb]
         # a date in a sentence without the verb may still date the same event in other words ("the fire was
@@ -323,6 +325,26 @@ def _answer_required(selections: list[SourceSelection], answers: Callable[[Found
             c.found = [f for f in c.found if answers(f)]
         if not any(c.found for c in selection.chosen):
             selection.chosen = []
+
+
+def _predicate_required(asked: Asked, selections: list[SourceSelection], method: Method) -> None:
+    """A yes/no question no source answers yes or no: once a source quotes the question's predicate ("Can
+    people get a [refund]?"), a source quoting none of its words is silent (it is about the story, not the
+    question)."""
+    if any(f.kind == "yes-no" for s in selections for c in s.chosen for f in c.found):
+        return
+    main = [f for f, w in asked.focus if w >= 1.0]
+    if not main:
+        return
+    alike = set().union(*(same_as(f) if method.word_families else {f} for f in main))
+
+    def says(selection: SourceSelection) -> bool:
+        return any(alike & set(terms(c.text, method.normalise)) for c in selection.chosen)
+
+    if any(says(s) for s in selections if s.chosen):
+        for selection in selections:
+            if selection.chosen and not says(selection):
+                selection.chosen = []
 
 
 def _candidates(article: Article, hits: list[ChunkHit], method: Method) -> list[Candidate]:

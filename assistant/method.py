@@ -22,6 +22,7 @@ class Method:
     story_coverage: bool = True  # ... and one lacking the question's rarest word (of the best source's) is silent
     story_overlap: float = 0.15  # rarity-weighted share of words two articles of one story hold in common
     clause_cut: bool = True  # run-on excerpts (infoboxes, link lists) cut to the clause around the answer
+    predicate_coverage: bool = True  # yes/no no source answers: once one quotes the predicate, one without it is silent
     polarity_coverage: bool = True  # once a source says yes or no, a source saying neither is silent
     verb_coverage: bool = True  # once a source dates the question's verb, a date of another event answers nothing
     cause_coverage: bool = True  # why-questions: once a source gives a cause, a source giving none is silent

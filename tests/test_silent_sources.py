@@ -114,3 +114,18 @@ def test_a_hospital_visit_counts_the_hurt_but_does_not_say_one_was_hurt() -> Non
     t = "Four people were taken to hospitals."
     counted = find_claims(analyse("How many were hurt in the fire?"), t, 0, len(t), None)
     assert counted and counted[0].value == "4"
+
+
+def test_yes_no_that_no_source_answers_needs_its_predicate_quoted(assistant: Any, tmp_path: Path) -> None:
+    folder = story(tmp_path, "recall", "Kestrel Farms recalls its honey", {
+        "a": "Kestrel Farms recalled its clover honey on Monday. Shoppers should bring the jars back to the "
+             "store for a refund, the company said.",
+        "b": "Kestrel Farms recalled its clover honey on Monday after a lab found lead in two batches. "
+             "The farm said it had not received any complaints.",
+    })
+    assistant.ingest([folder])
+    question = "Can shoppers get a refund for Kestrel Farms honey?"
+    covers = {s.outlet: s.covers for s in assistant.ask(question).sources}
+    assert covers["Outlet A"] and not covers["Outlet B"]  # B tells the recall, and nothing of refunds
+    loose = {s.outlet: s.covers for s in assistant.ask(question, method=Method(predicate_coverage=False)).sources}
+    assert loose["Outlet A"] and loose["Outlet B"]
