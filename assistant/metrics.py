@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .text import normalize
+
 
 def distinct(ids: Iterable[str]) -> list[str]:
     """``ids`` in order, each kept at its first occurrence."""
@@ -66,11 +68,14 @@ def article_metrics(
 
 
 def answer_in_text(answer: str, texts: Iterable[str]) -> bool:
-    """True when ``answer`` occurs, case-insensitively and ignoring runs of whitespace, in one of ``texts``."""
-    needle = " ".join(answer.split()).casefold()
+    """True when ``answer`` occurs in one of ``texts``, compared as the project compares words (the text
+    normaliser: case, typographic quotes and dashes, NFKC) and ignoring runs of whitespace. Quotation marks
+    around the whole answer are not part of it: “Everything Everywhere All at Once” is a title, found
+    however an article quotes it."""
+    needle = " ".join(normalize(answer).split()).strip("\"' ")
     if not needle:
         return False
-    return any(needle in " ".join(t.split()).casefold() for t in texts)
+    return any(needle in " ".join(normalize(t).split()) for t in texts)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -83,6 +83,13 @@ def test_answer_in_text_is_case_and_whitespace_insensitive() -> None:
     assert not answer_in_text("  ", ["anything"])
 
 
+def test_answer_in_text_compares_through_the_normaliser() -> None:
+    title = "“Everything Everywhere All at Once”"
+    assert answer_in_text(title, ['the Oscars love "Everything Everywhere All at Once."'])
+    assert answer_in_text("Leavitt’s", ["Leavitt's statement"])
+    assert not answer_in_text("“Everything Everywhere”", ["Everything, everywhere"])
+
+
 def test_percentile_interpolates() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == pytest.approx(2.5)
     assert percentile([5.0], 95) == 5.0
