@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     )
     torch_threads: int = Field(
         0, ge=0, description="CPU threads of the local embedding model (ONNX Runtime or torch); 0 = the runtime's "
-        "default."
+        "default for questions, one per CPU for ingest (which runs that many batches side by side, one thread each)."
     )
     embed_runtime: Literal["auto", "onnx", "torch"] = Field(
         "auto", description="Runtime that embeds ingested chunks: 'auto' = torch where it is faster (a GPU, or a "
