@@ -23,8 +23,14 @@ DATA = Path(__file__).parent / "data"
 _SCRUB = [k for k in os.environ if k.startswith(("ASSISTANT_", "OPENAI_", "SLACK_"))]
 
 
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole run: the optimised ONNX graph is built once, not once per test."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_home: Path) -> None:
     for key in _SCRUB:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(tmp_path / "store"))
@@ -33,6 +39,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
 
 
 _real_connect = socket.socket.connect

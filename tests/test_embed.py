@@ -101,6 +101,48 @@ def test_a_changed_model_file_is_refused_with_the_fix(tmp_path: Path, monkeypatc
         embed.onnx_model_path()
 
 
+def _session_vectors(session: Any, texts: list[str]) -> Any:
+    tokenizer = embed.load_tokenizer()
+    rows = []
+    for text in texts:
+        ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        rows.append(session.run(None, feed)[0].mean(axis=1)[0])
+    return np.array(rows)
+
+
+def _fresh_session(threads: int = 1) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    return embed._optimized_session(ort, options)
+
+
+def test_the_optimised_graph_is_kept_and_gives_the_same_vectors(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    built = _fresh_session()
+    kept = list((tmp_path / "cache" / "assistant").iterdir())
+    assert [p.suffix for p in kept] == [".onnx"] and embed.ONNX_MODEL_SHA256[:16] in kept[0].name
+    loaded = _fresh_session()  # from the kept graph
+    assert np.abs(_session_vectors(built, NEWS) - _session_vectors(loaded, NEWS)).max() < 1e-6
+
+
+def test_a_damaged_or_unwritable_cache_only_costs_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reference = _session_vectors(_fresh_session(), NEWS[:2])
+    (kept,) = (tmp_path / "cache" / "assistant").iterdir()
+    kept.write_bytes(b"not a model")  # a file cut short, say
+    assert np.abs(_session_vectors(_fresh_session(), NEWS[:2]) - reference).max() < 1e-6
+    assert kept.stat().st_size > 1_000_000  # built and kept again
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert np.abs(_session_vectors(_fresh_session(), NEWS[:2]) - reference).max() < 1e-6
+    assert blocker.read_text().startswith("a file")
+
+
 # -- which runtime ----------------------------------------------------------------------------------
 
 
