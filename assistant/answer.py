@@ -231,7 +231,7 @@ class Assistant:
         selections = select_excerpts(
             subject, q_vec, [(r.article, r.hits) for r in found], self._vectors,
             self.settings.max_excerpts_per_source, self.settings.min_relevance,
-            dense_budget=self.settings.excerpt_vectors, method=method,
+            dense_budget=self.settings.excerpt_vectors, method=method, must_quote=follow_up.asks,
         )
         freqs = self.corpus().document_frequencies
         if method.story_split and method.story_coverage:
@@ -397,7 +397,7 @@ class Assistant:
             offline.notices.append("The LLM's rewrite of the follow-up used words found nowhere in the "
                                    f"conversation ({', '.join(added)}); searched the offline rewrite instead.")
             return offline
-        return FollowUp(question, rewritten, True, "rewritten by the LLM", notices=[])
+        return FollowUp(question, rewritten, True, "rewritten by the LLM", notices=[], asks=offline.asks)
 
 
 def answer_as_data(answer: Answer | None) -> str:

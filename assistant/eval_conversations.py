@@ -359,6 +359,7 @@ def ablations() -> list[tuple[str, FollowUpOptions]]:
         ("- turn classifier (every turn a follow-up)", FollowUpOptions(classify=False)),
         ("- references from the answer (questions only)", FollowUpOptions(from_answer=False)),
         ("- outlet scoping", FollowUpOptions(outlet_scope=False)),
+        ("- asked words (a source need not quote what the turn adds)", FollowUpOptions(asked_words=False)),
     ]
 
 

@@ -257,8 +257,12 @@ def select_excerpts(
     max_candidates_per_source: int = 14,
     dense_budget: int | None = None,
     method: Method = DEFAULT_METHOD,
+    must_quote: Sequence[str] = (),
 ) -> list[SourceSelection]:
     """For each article, its best sentences (most relevant first). ``chosen`` is empty when none is relevant.
+
+    ``must_quote``: words of which a source's excerpts must quote one (or a word of its family) once another
+    source's do; a follow-up's own words (``memory.FollowUp.asks``).
 
     ``dense_budget``: how many candidates of each source (its best by words and chunk first) get a sentence
     embedding of their own; the others are scored by meaning with their chunk's similarity. None: every
@@ -306,6 +310,8 @@ def select_excerpts(
     if (asked.plural or asked.destination) and asked.kind == "name" and not (asked.agent or asked.speaker) \
             and method.name_coverage:
         _answer_required(selections, lambda f: f.kind == "name")
+    if must_quote:
+        _quote_required(set(terms(" ".join(must_quote), method.normalise)), selections, method)
     top = max((s.best for s in selections), default=0.0)
     for selection in selections:
         if selection.best < method.relative_floor * top:
@@ -333,10 +339,15 @@ def _predicate_required(asked: Asked, selections: list[SourceSelection], method:
     question)."""
     if any(f.kind == "yes-no" for s in selections for c in s.chosen for f in c.found):
         return
-    main = [f for f, w in asked.focus if w >= 1.0]
-    if not main:
+    _quote_required({f for f, w in asked.focus if w >= 1.0}, selections, method)
+
+
+def _quote_required(words: set[str], selections: list[SourceSelection], method: Method) -> None:
+    """Once a source's excerpts quote one of ``words`` (or of their families), a source whose excerpts quote
+    none is silent."""
+    if not words:
         return
-    alike = set().union(*(same_as(f) if method.word_families else {f} for f in main))
+    alike = set().union(*(same_as(f) if method.word_families else {f} for f in words))
 
     def says(selection: SourceSelection) -> bool:
         return any(alike & set(terms(c.text, method.normalise)) for c in selection.chosen)

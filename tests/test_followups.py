@@ -398,3 +398,18 @@ def test_a_claims_speaker_that_is_not_a_person_is_not_he(corpus: FakeCorpus) -> 
         "Fire Captain Rosa Lind said the three were treated at the scene and one was taken to a hospital."]},
         claims={"pier-wire.md": [claim]})]
     assert "Rosa Lind" in resolve("was she hurt too", history, corpus).standalone
+
+
+def test_a_follow_up_asks_what_it_adds_to_the_conversation(corpus: FakeCorpus, pier: list[Turn]) -> None:
+    # a modifier of its own must be quoted; the kind of answer, the verb and words pointing back need not be
+    assert resolve("And for anglers?", pier, corpus).asks == ("anglers",)
+    assert resolve("How many boats did it damage?", pier, corpus).asks == ()
+    assert resolve("What did that repair cost?", pier, corpus).asks == ()
+    assert resolve("Who was the acting chief?", pier, corpus).asks == ("acting", "chief")  # "acting" modifies
+    assert resolve("And for anglers?", pier, corpus, FollowUpOptions(asked_words=False)).asks == ()
+
+
+def test_who_said_that_asks_for_the_claims_words(corpus: FakeCorpus) -> None:
+    history = [shown(corpus, "What caused the Cedar Point pier collapse?", {"pier-wire.md": [BELL]},
+                     claims={"pier-wire.md": [BELL_CLAIM]})]
+    assert set(resolve("Who said that?", history, corpus).asks) == {"storm", "damage", "last", "winter"}

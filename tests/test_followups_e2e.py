@@ -55,7 +55,7 @@ def test_conversations_eval_scores_every_turn_kind(stories: Assistant) -> None:
     reopen = turns[("pier", 2)]
     assert reopen["searched"] == "When will the Cedar Point pier reopen?" and reopen["shown"]
     rows = [r["system"] for r in report["rows"]]
-    assert rows[0] == "assistant" and rows[-1] == "oracle standalone" and len(rows) == 5
+    assert rows[0] == "assistant" and rows[-1] == "oracle standalone" and len(rows) == 6
     no_classifier = report["rows"][1]["kinds"]["switch"]
     assert no_classifier["standalone_match"] < kinds["switch"]["standalone_match"]
 

@@ -129,3 +129,25 @@ def test_yes_no_that_no_source_answers_needs_its_predicate_quoted(assistant: Any
     assert covers["Outlet A"] and not covers["Outlet B"]  # B tells the recall, and nothing of refunds
     loose = {s.outlet: s.covers for s in assistant.ask(question, method=Method(predicate_coverage=False)).sources}
     assert loose["Outlet A"] and loose["Outlet B"]
+
+
+def test_a_follow_ups_own_word_decides_which_sources_answer_it(assistant: Any, tmp_path: Path) -> None:
+    from assistant.memory import FollowUpOptions
+
+    folder = story(tmp_path, "fares", "Orton bus fares rise", {
+        "a": "ORTON - A single bus ride in Orton will cost $3 from May 1, the transit board decided on Tuesday. "
+             "Fares for seniors will rise from $1 to $1.50.",
+        "b": "ORTON - Riders will pay $3 for a single bus ride from May 1 after the transit board raised fares on "
+             "Tuesday. The monthly pass stays at $60.",
+        "c": "ORTON - The Orton transit board voted on Tuesday to raise the bus fare to $3, starting May 1. Seniors "
+             "will pay $1.50 a ride, up from $1.",
+    })
+    assistant.ingest([folder])
+    first = assistant.ask("How much will a single bus ride in Orton cost?")
+    assert {s.outlet for s in first.covering} == {"Outlet A", "Outlet B", "Outlet C"}
+    answer = assistant.ask("And for seniors?", history=[first])
+    assert {s.outlet for s in answer.covering} == {"Outlet A", "Outlet C"}
+    assert "Outlet B" in {s.outlet for s in answer.sources}  # listed, as saying nothing on it
+    assistant.followups = FollowUpOptions(asked_words=False)
+    loose = assistant.ask("And for seniors?", history=[first])
+    assert "Outlet B" in {s.outlet for s in loose.covering}  # by the fare words it shares with the question

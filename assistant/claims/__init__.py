@@ -21,9 +21,10 @@ from .numbers import _numbers
 from .polarity import _polarity
 from .question import Asked, analyse, answer_kind
 from .roles import agents
-from .words import related, same_as, stem
+from .words import generic, related, same_as, stem
 
-__all__ = ["Asked", "Found", "analyse", "answer_kind", "canonical_name", "find_claims", "find_speaker", "related",
+__all__ = ["Asked", "Found", "analyse", "answer_kind", "canonical_name", "find_claims", "find_speaker", "generic",
+           "related",
            "same_as", "stem"]
 
 

@@ -92,6 +92,11 @@ _family("workers jobs employees staff positions people", "", loose=True)  # coun
 _family("effect effective start starting begin beginning begins launch commence broke erupted ignited", "end")
 _family("students pupils enrolled enrolls enrollment", "")
 _family("riders passengers commuters", "")
+_family("employ employs employed employing employees employer employment", "")
+_family("day days daily", "")
+_family("week weeks weekly", "")
+_family("month months monthly", "")
+_family("year years yearly annual annually", "")
 _family("ill illness illnesses sick sickened sickening cases infections", "")
 
 
@@ -102,6 +107,12 @@ def same_as(word_stem: str) -> frozenset[str]:
         if word_stem in same and same not in _LOOSE:
             out |= same
     return frozenset(out)
+
+
+def generic(word_stem: str) -> bool:
+    """A word of a family too broad to stand for its members ("people", "staff", "positions"): a word that
+    refers to a story's people rather than saying anything of them."""
+    return any(word_stem in same for same in _LOOSE)
 
 
 def related(word_stem: str, focus: str) -> int:

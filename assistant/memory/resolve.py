@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..claims import generic
+from ..claims import stem as word_stem
 from ..extract import STOPWORDS
 from ..query import outlet_mentions, parse_query
 from .lexicon import (
@@ -14,7 +16,9 @@ from .lexicon import (
     _OTHER,
     _WH_START,
     AUXILIARIES,
+    DEMONSTRATIVES,
     PERSON_PRONOUNS,
+    PREPOSITIONS,
     SOURCE_WORDS,
     THING_PRONOUNS,
     WH_WORDS,
@@ -167,7 +171,51 @@ def _follow_up(question: str, content: list[tuple[str, str]], ctx: _Context, opt
     answered = person is not None and not unnamed and _answered_name(answer, text)
     text = _with_story(text, question, content, ctx, answer, about, reasons, demonstrative == "claim", unnamed,
                        answered, is_contrast)
-    return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets, notices)
+    asks = _asked_words(question, claim, ctx) if options.asked_words and not named else ()
+    return FollowUp(question, _with_about(text, about), True, "follow-up; " + "; ".join(reasons), outlets, notices,
+                    asks)
+
+
+def _asked_words(question: str, claim: str | None, ctx: _Context) -> tuple[str, ...]:
+    """The words a source must quote one of to answer this follow-up: those of the claim it asks about ("who
+    said that?"), else the names and modifiers it adds to the conversation's last question ("for seniors?",
+    "who would be acting mayor?"). Not the words that point back ("that money"), nor the kind of answer asked
+    for ("which products", "how many workers"), nor its verb ("how many students attend?"): a source says
+    those in words of its own ("serves 240 students")."""
+    if claim:
+        return tuple(w for w, _ in _content(claim, ctx.known))
+    last = {stem for _, stem in _content(ctx.last.searched, ctx.known)}
+    words = _words(question)
+    low = [w.lower() for w in words]
+    skip = {i for i, w in enumerate(low) if w in PREPOSITIONS or _verb_form(low, i)}
+    aux = next((i for i, w in enumerate(low) if w in AUXILIARIES), None)
+    for i, word in enumerate(low):
+        head = i + 2 if word == "how" and low[i + 1:i + 2] in (["many"], ["much"]) else i + 1
+        if word in DEMONSTRATIVES or (word in ("which", "what") and i == 0) or head == i + 2:
+            skip.add(head)
+            if aux is None and head != i + 1:
+                skip.add(head + 1)  # "how many students attend?": the kind of answer, then the verb
+    # after do or a modal ("how many workers will it keep?"), the last word before the end is the verb
+    if aux is not None and low[aux] in _DO_OR_MODAL:
+        rest = [i for i in range(aux + 1, len(low)) if low[i] not in PREPOSITIONS]
+        skip.update(rest[-1:])
+    # nor a generic word for the story's people ("the new positions" of librarians)
+    kept = {w for i, w in enumerate(words) if i not in skip and not generic(word_stem(low[i]))}
+    return tuple(w for w, stem in _content(question, ctx.known) if stem not in last and w in kept)
+
+
+_DO_OR_MODAL = frozenset({"do", "does", "did", "will", "would", "can", "could", "should", "shall", "may", "might",
+                          "must"})
+
+
+def _verb_form(words: list[str], i: int) -> bool:
+    """A past or -ing form that is the predicate ("raised how?", "found by whom?", "is the union seeking?"),
+    which sources word their own way; before a noun it is a modifier and stays ("the acting mayor")."""
+    word = words[i]
+    if not (len(word) > 4 and word.endswith(("ed", "ing")) or word in ("found", "paid", "made", "built", "won")):
+        return False
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return not nxt or nxt in PREPOSITIONS or nxt in WH_WORDS or nxt in STOPWORDS
 
 
 def _with_story(text: str, question: str, content: list[tuple[str, str]], ctx: _Context, answer: Answer | None,

@@ -116,6 +116,7 @@ class FollowUpOptions:
     classify: bool = True  # off: every question after the first is taken as a follow-up
     from_answer: bool = True  # off: references are resolved from the earlier questions only
     outlet_scope: bool = True  # off: outlets are neither turned into filters nor kept from the last turn
+    asked_words: bool = True  # off: what a follow-up adds to the conversation does not decide who answers it
 
 
 @dataclass
@@ -128,3 +129,6 @@ class FollowUp:
     reason: str = "no conversation yet"
     outlets: list[str] = field(default_factory=list)  # outlets the standalone asks about (a filter)
     notices: list[str] = field(default_factory=list)
+    # what this turn asks that the conversation had not: a source quoting none of these words, when another
+    # source's excerpts quote one, does not answer it ("for seniors?" of a fare story; "who said that?" of a claim)
+    asks: tuple[str, ...] = ()
