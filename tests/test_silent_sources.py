@@ -151,3 +151,28 @@ def test_a_follow_ups_own_word_decides_which_sources_answer_it(assistant: Any, t
     assistant.followups = FollowUpOptions(asked_words=False)
     loose = assistant.ask("And for seniors?", history=[first])
     assert "Outlet B" in {s.outlet for s in loose.covering}  # by the fare words it shares with the question
+
+
+def test_what_it_is_for_is_answered_by_a_purpose_only() -> None:
+    asked = analyse("What is the Orton levy for?")
+    assert asked.purpose and asked.cause
+    assert not analyse("What is the mayor known for?").purpose and not analyse("Why did the levy pass?").purpose
+    funds = "The levy would raise $2 million a year to pay for two new fire engines, the chief said."
+    found = find_claims(asked, funds, 0, len(funds), None)
+    assert [funds[f.start:f.end] for f in found] == ["to pay for two new fire engines"]
+    passed = "Voters approved the levy after a long campaign by firefighters."
+    assert find_claims(asked, passed, 0, len(passed), None) == []  # its cause, not its purpose
+
+
+def test_a_source_that_gives_no_purpose_is_silent_on_what_it_is_for(assistant: Any, tmp_path: Path) -> None:
+    folder = story(tmp_path, "levy", "Orton fire levy passes", {
+        "a": "ORTON - Orton voters approved the fire levy on Tuesday. The levy will raise $2 million a year to pay "
+             "for two new fire engines, Chief Ana Ruiz said.",
+        "b": "ORTON - The Orton fire levy passed on Tuesday with 58 percent of the vote. The levy had failed twice "
+             "before, in 2019 and 2021.",
+    })
+    assistant.ingest([folder])
+    answer = assistant.ask("What is the Orton fire levy for?")
+    assert [s.outlet for s in answer.covering] == ["Outlet A"]
+    assert "Outlet B" in {s.outlet for s in answer.sources}
+    assert "fire engines" in answer.covering[0].claims[0].text

@@ -18,6 +18,12 @@ from .words import _clean_word, _words, related, stem
 _STRONG = re.compile(r"\b(?:because(?: of)?|due to|owing to|caused by|blamed (?:on|for)?|blames?|blaming|"
                      r"attributed (?:it )?to|(?:the )?result of|as a result of|triggered by|sparked by|traced to|"
                      r"set off by|prompted by|cited|citing|in response to|so that|thanks to)\b", re.I)
+# connectives that give a purpose, for "What is that money for?": "to help close a deficit", "would pay to
+# repave Route 12", "will go toward new buses"
+_PURPOSE = re.compile(r"\b(?:in order to|so that|to help|to pay for|to fund|to cover|to finance|to buy|to hire|"
+                      r"(?:would|will|could)(?: have)? (?:pay|paid|fund|funded|cover|covered|go|gone|be used)(?: to|"
+                      r" for| toward| towards)?|goes? (?:to|toward|towards)|earmarked for|set aside for|"
+                      r"(?:be|is|are|was|were) used (?:to|for))\b", re.I)
 # words that say the cause is (or is not) known: "The cause remains under investigation", "arson is not
 # suspected", "investigators are examining an electrical panel"
 _STATED = re.compile(r"\b(?:cause[sd]?|investigat\w*|suspect(?:ed|s)?|reasons?)\b", re.I)
@@ -41,7 +47,12 @@ _CLAUSE_END = re.compile(r"[,;:.!?\"”)]|\s[-–—]\s|\b(?:and|but|while|said|
 
 
 def causes(asked: Asked, sentence: str) -> list[Found]:
-    """The cause a sentence gives for the question's predicate: one claim, the clause from the cue to its end."""
+    """The cause a sentence gives for the question's predicate: one claim, the clause from the cue to its end.
+    A purpose question ("what is it for?") takes only a purpose: the money's cause ("after the board voted")
+    does not say what it is for."""
+    if asked.purpose:
+        m = _PURPOSE.search(sentence)
+        return [_found(sentence, m.start(), _clause_end(sentence, m.end()), 1.0)] if m else []
     m = _STRONG.search(sentence)
     if m:
         return [_found(sentence, m.start(), _clause_end(sentence, m.end()), 1.0)]

@@ -25,6 +25,7 @@ class Asked:
     agent: bool = False  # "who found him?": the doer of the question's verb
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
     cause: bool = False  # "Why was the bridge closed?", "What caused the fire?"
+    purpose: bool = False  # "What is that money for?": a cause of the purpose kind ("to help close a deficit")
     place: bool = False  # "Where will the students go?": a place after "to", "in", "at"...
     destination: bool = False  # "Where will they go?" (said "move to X"), not "Where is it?" (often "X, Arizona")
     units: frozenset[str] = frozenset()  # "How deep": the stems of the units that can answer (feet, meters)
@@ -48,6 +49,12 @@ _AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|hi
 _CAUSE_Q = re.compile(r"\s*why\b|"
                       r"\s*what (?:caused|causes|led to|leads to|sparked|triggered|prompted|started|set off)\b|"
                       r"\s*what (?:is|was|were|are) (?:the )?(?:causes?|reasons?) (?:of|for)\b", re.I)
+# "What is that money for?", "What would the grant have paid for?", "What will it be used for?"; not the
+# "for" of a fixed phrase ("What is she known for?", "What was he arrested for?")
+_PURPOSE_Q = re.compile(r"\s*what\b(?!.*\b(?:known|famous|noted|remembered|responsible|blamed|charged|arrested|"
+                        r"sentenced|jailed|convicted|nominated|awarded|praised|criticized|criticised|wanted|looking|"
+                        r"waiting|asking|voting|running|searching|hoping|calling|pushing)\b).*\bfor\W*$|"
+                        r"\s*what\b.*\b(?:used|spent|meant|intended|earmarked) (?:for|on|to)\b", re.I)
 _MOTION_Q = re.compile(r"\b(?:go|goes|going|went|move[sd]?|moving|sent|send|transferr?(?:ed|ing)?|relocat\w*|"
                        r"head(?:ed|ing)?|fle[ed]|taken|take)\b", re.I)
 _SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
@@ -159,7 +166,8 @@ def _analyse(question: str) -> Asked:
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
-                 cause=kind == "text" and bool(_CAUSE_Q.match(text)),
+                 cause=kind == "text" and bool(_CAUSE_Q.match(text) or _PURPOSE_Q.match(text)),
+                 purpose=kind == "text" and bool(_PURPOSE_Q.match(text)) and not _CAUSE_Q.match(text),
                  place=where, destination=where and bool(_MOTION_Q.search(text)),
                  verb=_last_verb(words, focus) if kind == "date" else None,
                  units=_units(text) if kind == "number" else frozenset(),
