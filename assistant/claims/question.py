@@ -49,15 +49,15 @@ _AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|hi
 _CAUSE_Q = re.compile(r"\s*why\b|"
                       r"\s*what (?:caused|causes|led to|leads to|sparked|triggered|prompted|started|set off)\b|"
                       r"\s*what (?:is|was|were|are) (?:the )?(?:causes?|reasons?) (?:of|for)\b", re.I)
+_MOTION_Q = re.compile(r"\b(?:go|goes|going|went|move[sd]?|moving|sent|send|transferr?(?:ed|ing)?|relocat\w*|"
+                       r"head(?:ed|ing)?|fle[ed]|taken|take)\b", re.I)
+_SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
 # "What is that money for?", "What would the grant have paid for?", "What will it be used for?"; not the
 # "for" of a fixed phrase ("What is she known for?", "What was he arrested for?")
 _PURPOSE_Q = re.compile(r"\s*what\b(?!.*\b(?:known|famous|noted|remembered|responsible|blamed|charged|arrested|"
                         r"sentenced|jailed|convicted|nominated|awarded|praised|criticized|criticised|wanted|looking|"
                         r"waiting|asking|voting|running|searching|hoping|calling|pushing)\b).*\bfor\W*$|"
                         r"\s*what\b.*\b(?:used|spent|meant|intended|earmarked) (?:for|on|to)\b", re.I)
-_MOTION_Q = re.compile(r"\b(?:go|goes|going|went|move[sd]?|moving|sent|send|transferr?(?:ed|ing)?|relocat\w*|"
-                       r"head(?:ed|ing)?|fle[ed]|taken|take)\b", re.I)
-_SPEAKER_Q = re.compile(r"\bwho (?:said|says|told|announced|claimed|made|gave)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
 # "which sports team" and "what company makes" ask for one: a singular head noun decides
 _PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?!(?:"+_TYPE_NOUNS+r")\s)(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)"
