@@ -391,3 +391,28 @@ def test_a_follow_ups_story_adds_names_not_a_predicate() -> None:
 def test_the_doer_can_be_the_name_whose_campaign_did_it() -> None:
     found = best("Who requested the recount?", "Challenger Ana Ruiz's campaign had requested the recount on Friday.")
     assert found.agent and "Ana Ruiz" in "Challenger Ana Ruiz's campaign had requested"[found.start:found.end]
+
+
+def test_a_kind_of_thing_is_answered_by_a_common_noun() -> None:
+    def claims(question: str, sentence: str) -> list[tuple[str, str]]:
+        asked = analyse(question)
+        assert asked.kind == "name" and asked.category
+        return [(sentence[f.start:f.end], f.value) for f in find_claims(asked, sentence, 0, len(sentence), None)]
+
+    # the sport of a player, from "a ... player" or the player noun; both games of a two-sport athlete
+    assert claims("What sport is Ada Vell associated with?",
+                  "Ada Vell (born 1961) is a former college basketball player and professional tennis coach.") == [
+        ("basketball", "basketball"), ("tennis", "tennis")]
+    lifter = "Ivo Marr is a retired Danish weightlifter who competed twice."
+    assert claims("What sport is Ivo Marr known for?", lifter) == [("weightlifter", "weightlifting")]
+    # what a person does: the head of the predicate noun phrase, as written
+    assert claims("What is Ivo Marr's profession?", "Ivo Marr (born 1940) is an English former footballer who "
+                  "played for two clubs.") == [("footballer", "footballer")]
+    assert claims("What is the profession of Ada Vell?", "Ada Vell was a member of the Orton council.") == []
+    # the medium or genre of a work
+    assert claims('What is the medium of "Salt Roads"?', "Salt Roads is a 1981 novel by Ada Vell.") == [
+        ("novel", "novel")]
+    assert claims('What is the genre of "Salt Roads"?', "Salt Roads is a studio album of jazz standards.") == [
+        ("studio album", "studio album"), ("jazz", "jazz")]
+    # not a category question: the names finder answers
+    assert analyse("What type of aircraft crashed?").category is None

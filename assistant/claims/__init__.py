@@ -13,6 +13,7 @@ differ in precision.
 
 from __future__ import annotations
 
+from .categories import categories
 from .causes import causes
 from .dates import _dates, _iso
 from .found import Found, _with_topic
@@ -42,7 +43,10 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
     elif asked.kind == "date":
         found = _dates(asked, sentence, _iso(article_date))
     elif asked.kind == "name":
-        found = _speakers(sentence) if asked.speaker else _names(asked, sentence, article_text)
+        if asked.category:
+            found = categories(asked, sentence)
+        else:
+            found = _speakers(sentence) if asked.speaker else _names(asked, sentence, article_text)
         if asked.agent:
             found = agents(asked, sentence) + found
     elif asked.kind == "yes-no":

@@ -25,6 +25,7 @@ class Asked:
     agent: bool = False  # "who found him?": the doer of the question's verb
     phrase: frozenset[str] = frozenset()  # the head of the subject noun phrase: "When did [the warehouse fire] start?"
     cause: bool = False  # "Why was the bridge closed?", "What caused the fire?"
+    category: str | None = None  # "What sport…?", "What is his profession?": a kind of thing, a common noun
     purpose: bool = False  # "What is that money for?": a cause of the purpose kind ("to help close a deficit")
     place: bool = False  # "Where will the students go?": a place after "to", "in", "at"...
     destination: bool = False  # "Where will they go?" (said "move to X"), not "Where is it?" (often "X, Arizona")
@@ -58,6 +59,12 @@ _PURPOSE_Q = re.compile(r"\s*what\b(?!.*\b(?:known|famous|noted|remembered|respo
                         r"sentenced|jailed|convicted|nominated|awarded|praised|criticized|criticised|wanted|looking|"
                         r"waiting|asking|voting|running|searching|hoping|calling|pushing)\b).*\bfor\W*$|"
                         r"\s*what\b.*\b(?:used|spent|meant|intended|earmarked) (?:for|on|to)\b", re.I)
+# "What sport is she known for?", "What is the genre of X?", "What is his profession?": a common noun answers
+_CATEGORY_Q = re.compile(r"\bwhat\s+(?:(?:is|was|are|were)\s+(?:the\s+|his\s+|her\s+|its\s+|their\s+)?"
+                         r"(?:primary\s+|main\s+)?)?(sport|profession|occupation|job|career|genre|medium|format|"
+                         r"position)s?\b(?!\s+of\s+(?:the\s+)?[a-z]+\s+(?:is|was)\b)|"
+                         r"[’']s\s+(?:primary\s+|main\s+)?(sport|profession|occupation|job|career|genre|medium|"
+                         r"format|position)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
 # "which sports team" and "what company makes" ask for one: a singular head noun decides
 _PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?!(?:"+_TYPE_NOUNS+r")\s)(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)"
@@ -73,7 +80,7 @@ def answer_kind(text: str) -> str:
         return "date"
     if _NUMBER_Q.search(text):
         return "number"
-    if _NAME_Q.search(text):
+    if _NAME_Q.search(text) or _CATEGORY_Q.search(text):
         return "name"
     return "yes-no" if first in AUX else "text"
 
@@ -167,6 +174,7 @@ def _analyse(question: str) -> Asked:
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
                  cause=kind == "text" and bool(_CAUSE_Q.match(text) or _PURPOSE_Q.match(text)),
+                 category=_category(text) if kind == "name" else None,
                  purpose=kind == "text" and bool(_PURPOSE_Q.match(text)) and not _CAUSE_Q.match(text),
                  place=where, destination=where and bool(_MOTION_Q.search(text)),
                  verb=_last_verb(words, focus) if kind == "date" else None,
@@ -234,6 +242,11 @@ def _infinitive(words: list[tuple[str, int, int]], i: int) -> bool:
     """ "expect power to be restored": this "to" starts a verb, not a place."""
     nxt = _clean_word(words[i + 1][0]) if i + 1 < len(words) else ""
     return nxt in AUX or _verb_like(nxt) or nxt in ("set", "keep", "stay", "remain", "file", "close", "open")
+
+
+def _category(text: str) -> str | None:
+    m = _CATEGORY_Q.search(text)
+    return (m.group(1) or m.group(2)).lower() if m else None
 
 
 def _verb_like(word: str) -> bool:
