@@ -416,3 +416,13 @@ def test_a_kind_of_thing_is_answered_by_a_common_noun() -> None:
         ("studio album", "studio album"), ("jazz", "jazz")]
     # not a category question: the names finder answers
     assert analyse("What type of aircraft crashed?").category is None
+
+
+def test_the_maker_of_a_work_is_the_name_after_by_not_its_label_or_nationality() -> None:
+    asked = analyse('Who is the artist of the album "Salt Roads"?')
+    sentence = "Salt Roads is the second studio album by American band Kestrel Fold, released by Marrow Records."
+    found = find_claims(asked, sentence, 0, len(sentence), None)
+    best = max(found, key=lambda f: f.score)
+    assert sentence[best.start:best.end] == "Kestrel Fold"
+    assert all(sentence[f.start:f.end] not in ("American", "Marrow Records") or f.score < best.score - 0.3
+               for f in found)

@@ -34,6 +34,31 @@ def canonical_name(text: str) -> str:
     return " ".join(words)
 
 
+# "Who is the artist / director / author of X?": the maker of a work, named after "by" ("the debut album by
+# Best Coast", "directed by Frank Oz"); not its label, studio, chart or the maker's nationality
+_MAKER_Q = re.compile(r"\bwho (?:is|was|are|were) the (?:\w+ )?(?:artist|director|author|writer|composer|creator|"
+                      r"producer|performer|singer|band|designer|architect|developer|publisher|illustrator)s?\b", re.I)
+_BY_BEFORE = re.compile(r"\bby\s(?:the\s)?$", re.I)
+_NOT_MAKERS = frozenset("""
+records recordings music entertainment pictures studios studio films productions chart charts reviews review
+billboard allmusic discogs wikipedia wikibooks imdb label network channel
+""".split())  # noqa: SIM905
+_DEMONYMS = frozenset("""
+american british english scottish welsh irish canadian australian french german italian spanish portuguese
+dutch belgian swiss austrian swedish norwegian danish finnish polish russian ukrainian japanese chinese korean
+indian pakistani mexican brazilian argentine argentinian chilean turkish greek israeli egyptian nigerian
+african european asian latin
+""".split())  # noqa: SIM905
+
+
+def _maker_score(sentence: str, start: int, words: list[str]) -> float:
+    """How plainly a name is the maker of the asked-about work: named after "by" (+), or a label, a chart,
+    a nationality (-)."""
+    if words[-1] in _NOT_MAKERS or (len(words) == 1 and words[0] in _DEMONYMS):
+        return -0.6
+    return 0.5 if _BY_BEFORE.search(sentence[max(0, start - 20):start]) else 0.0
+
+
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|to|into|from|near|on|inside|outside|towards?|across|along|onto|within|"
                               r"through|between|outside of|north of|south of|east of|west of)\s(?:the\s)?$", re.I)
 
@@ -65,6 +90,8 @@ def _names(asked: Asked, sentence: str, article_text: str = "") -> list[Found]:
             score -= 0.4  # "who": a person or a body, not a place
         if _SPEECH.search(sentence[m.end():m.end() + 12]) and not asked.speaker:
             score -= 0.3  # the speaker of the sentence is rarely the answer to "which company..."
+        if _MAKER_Q.match(asked.text):
+            score += _maker_score(sentence, m.start(), words)
         support = near if score > 0.5 else 0.0
         if asked.place:  # "where": a place named after "in", "to", "at"; not the town of the dateline
             placed = _LOCATIVE_BEFORE.search(sentence[:m.start()])
