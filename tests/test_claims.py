@@ -414,6 +414,13 @@ def test_a_kind_of_thing_is_answered_by_a_common_noun() -> None:
         ("novel", "novel")]
     assert claims('What is the genre of "Salt Roads"?', "Salt Roads is a studio album of jazz standards.") == [
         ("studio album", "studio album"), ("jazz", "jazz")]
+    # a party, a style: from their vocabulary, or a party's full name
+    assert claims("What political party is Senator Vell a member of?",
+                  "Vell was a Republican member of the Orton House.") == [("Republican", "republican")]
+    assert claims("What political party does Marr belong to?", "Marr later joined the Orton Liberal Party.")[0] == (
+        "Orton Liberal Party", "orton liberal party")
+    assert claims("What is the style of the Kesh chapel?", "The chapel is built in the Gothic Revival style.") == [
+        ("Gothic Revival", "gothic revival")]
     # not a category question: the names finder answers
     assert analyse("What type of aircraft crashed?").category is None
 

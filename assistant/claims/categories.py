@@ -1,5 +1,6 @@
 """Answers that are a kind of thing rather than a name: "What sport is she known for?", "What is his
-profession?", "What is the genre / medium of "Monkey Grip"?".
+profession?", "What is the genre / medium of "Monkey Grip"?", "What political party…?", "What is the style /
+language / military rank of…?".
 
 Such answers are common nouns ("baseball", "novel", "chef"), which the name finder never sees. A sentence
 gives them in two ways: a word of the category's vocabulary ("a professional baseball player", "a 1977
@@ -54,7 +55,31 @@ center centre power-forward small-forward prop hooker lock flanker scrum-half fl
 batsman batter all-rounder goaltender
 """.split()  # noqa: SIM905
 
+_PARTIES = """
+republican democrat democratic labour labor liberal conservative libertarian socialist communist whig federalist
+tory tories unionist nationalist social-democrat christian-democrat liberal-democrat
+""".split()  # noqa: SIM905
+_STYLES = """
+baroque gothic gothic-revival romanesque romanesque-revival neoclassical neo-classical renaissance
+renaissance-revival modernist modern art-deco art-nouveau victorian georgian colonial colonial-revival tudor
+tudor-revival italianate greek-revival beaux-arts brutalist byzantine moorish mudejar rococo mannerist
+palladian queen-anne craftsman prairie federal second-empire international-style postmodern
+""".split()  # noqa: SIM905
+_LANGUAGES = """
+english french german spanish portuguese italian dutch russian polish czech ukrainian greek turkish arabic
+hebrew persian urdu hindi bengali punjabi gujarati marathi tamil telugu kannada malayalam assamese odia
+nepali sinhala chinese mandarin cantonese japanese korean vietnamese thai indonesian malay tagalog filipino
+swahili finnish swedish norwegian danish icelandic hungarian romanian bulgarian serbian croatian latin
+""".split()  # noqa: SIM905
+_RANKS = """
+general lieutenant-general major-general brigadier-general brigadier colonel lieutenant-colonel major captain
+lieutenant second-lieutenant admiral vice-admiral rear-admiral commodore commander lieutenant-commander
+sergeant corporal private marshal field-marshal air-marshal air-commodore generalmajor generalleutnant
+generaloberst oberst
+""".split()  # noqa: SIM905
+
 _VOCABULARY: dict[str, list[str]] = {
+    "party": _PARTIES, "style": _STYLES, "language": _LANGUAGES, "rank": _RANKS,
     "sport": _SPORTS + list(_PLAYERS),
     "medium": _WORKS, "format": _WORKS + _GENRES, "type": _WORKS, "kind": _WORKS,
     "genre": _GENRES + _WORKS,
@@ -73,6 +98,7 @@ def _pattern(words: list[str]) -> re.Pattern[str]:
 _PATTERNS = {category: _pattern(words) for category, words in _VOCABULARY.items()}
 _PLAYER = re.compile(r"\b(" + "|".join(w.replace("-", "[ -]") for w in _SPORTS) + r")\s+(?:player|coach|team|"
                      r"club|manager|star|champion|league)s?\b", re.I)
+_PARTY = re.compile(r"\b(?:[A-Z][\w'’-]+\s){1,3}Party\b")  # "the Quebec Liberal Party"
 # "X is an English former footballer who ...": the predicate noun phrase, up to what follows its head
 _PREDICATE = re.compile(r"\b(?:is|was|are|were|became|becomes|served as|serves as|works as|worked as)\s+"
                         r"(?:an?|the)\s+((?:[\w’'-]+\s+){0,5}?[\w’'-]+?)"
@@ -91,6 +117,9 @@ def categories(asked: Asked, sentence: str) -> list[Found]:
     if category == "sport":
         for m in _PLAYER.finditer(sentence):
             out.append(_found(sentence, m.start(1), m.end(1), 1.0, category))
+    if category == "party":
+        for m in _PARTY.finditer(sentence):
+            out.append(_found(sentence, m.start(), m.end(), 1.0, category))
     pattern = _PATTERNS.get(category)
     if pattern is not None:
         for m in pattern.finditer(sentence):

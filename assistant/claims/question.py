@@ -61,10 +61,10 @@ _PURPOSE_Q = re.compile(r"\s*what\b(?!.*\b(?:known|famous|noted|remembered|respo
                         r"\s*what\b.*\b(?:used|spent|meant|intended|earmarked) (?:for|on|to)\b", re.I)
 # "What sport is she known for?", "What is the genre of X?", "What is his profession?": a common noun answers
 _CATEGORY_Q = re.compile(r"\bwhat\s+(?:(?:is|was|are|were)\s+(?:the\s+|his\s+|her\s+|its\s+|their\s+)?"
-                         r"(?:primary\s+|main\s+)?)?(sport|profession|occupation|job|career|genre|medium|format|"
-                         r"position)s?\b(?!\s+of\s+(?:the\s+)?[a-z]+\s+(?:is|was)\b)|"
+                         r"(?:primary\s+|main\s+)?)?(?:political\s+|military\s+|architectural\s+|musical\s+|film\s+)?(sport|profession|occupation|job|career|genre|medium|format|"
+                         r"position|party|style|language|rank)s?\b(?!\s+of\s+(?:the\s+)?[a-z]+\s+(?:is|was)\b)|"
                          r"[’']s\s+(?:primary\s+|main\s+)?(sport|profession|occupation|job|career|genre|medium|"
-                         r"format|position)\b", re.I)
+                         r"format|position|party|style|language|rank)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
 # "which sports team" and "what company makes" ask for one: a singular head noun decides
 _PLURAL_Q = re.compile(r"\b(?:which|what)\s+(?!(?:"+_TYPE_NOUNS+r")\s)(?:[a-z]+\s+)?(?!(?:is|was|has|does|his|its)\b)"
