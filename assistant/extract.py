@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from .agreement import compatible
-from .claims import Asked, Found, analyse, find_claims, related, same_as
+from .claims import Asked, Found, analyse, base_form, find_claims, related, same_as
 from .method import DEFAULT_METHOD, Method
 from .schema import Article, ChunkHit
 from .text import normalize
@@ -69,7 +69,7 @@ def terms(text: str, normalise: bool = True) -> list[str]:
     words = [w.strip("'’-").lower() for w in _WORD.findall(normalize(text) if normalise else text)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
     words = [part for w in words for part in (w.split("-") if "-" in w else (w,))]  # "Louis-Alexandre"
-    words = [w for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    words = [base_form(w) for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return list(_stemmer().stemWords(words))
 
 

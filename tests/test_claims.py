@@ -433,3 +433,25 @@ def test_the_maker_of_a_work_is_the_name_after_by_not_its_label_or_nationality()
     assert sentence[best.start:best.end] == "Kestrel Fold"
     assert all(sentence[f.start:f.end] not in ("American", "Marrow Records") or f.score < best.score - 0.3
                for f in found)
+
+
+def test_years_before_1500_and_before_christ_are_dates() -> None:
+    asked = analyse("What year was Gaius Orto elected consul?")
+    bc = "He was elected consul in the year 148 BC, serving alongside his brother."
+    (found,) = find_claims(asked, bc, 0, len(bc), None)
+    assert bc[found.start:found.end] == "148 BC" and found.value == "148 BC"
+    medieval = "The abbey was founded in 1272 by monks from Kesh."
+    assert [f.value for f in find_claims(analyse("When was the abbey founded?"), medieval, 0, len(medieval), None)] \
+        == ["1272"]
+
+
+def test_an_irregular_past_form_says_its_verb() -> None:
+    from assistant.claims import base_form
+    from assistant.extract import terms
+
+    assert base_form("became") == "become" and base_form("found") == "found"  # "found" may be "to found"
+    assert terms("She became mayor") == terms("she become mayor")
+    asked = analyse("When did Ada Vell become mayor?")
+    sentence = "Ada Vell became mayor of Orton in 1998, after two terms on the council."
+    (found,) = find_claims(asked, sentence, 0, len(sentence), None)
+    assert found.value == "1998" and found.on_verb

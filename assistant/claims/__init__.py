@@ -22,11 +22,10 @@ from .numbers import _numbers
 from .polarity import _polarity
 from .question import Asked, analyse, answer_kind
 from .roles import agents
-from .words import generic, related, same_as, stem
+from .words import base_form, generic, related, same_as, stem
 
-__all__ = ["Asked", "Found", "analyse", "answer_kind", "canonical_name", "find_claims", "find_speaker", "generic",
-           "related",
-           "same_as", "stem"]
+__all__ = ["Asked", "Found", "analyse", "answer_kind", "base_form", "canonical_name", "find_claims", "find_speaker",
+           "generic", "related", "same_as", "stem"]
 
 
 def find_claims(asked: Asked, article_text: str, start: int, end: int, article_date: str | None,

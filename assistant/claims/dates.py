@@ -31,7 +31,8 @@ _DATE_RE = re.compile(
     rf"weekend)|(?:the\s)?end of (?:the\s)?(?P<endunit>month|year|week|school year|spring term|term))\b"
     rf"|(?P<day>today|tomorrow|yesterday|tonight)\b"
     rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})\b"
-    rf"|(?P<yr>(?:in|since|by|of|from|until|around|circa|c\.)\s(?P<yval>1[5-9]\d\d|20\d\d))\b"
+    rf"|(?P<bc>(?P<bcval>[1-9]\d{{0,3}})\s?(?:BCE?|B\.C\.(?:E\.)?))(?![A-Za-z])"
+    rf"|(?P<yr>(?:in|since|by|of|from|until|around|circa|c\.)\s(?P<yval>1\d\d\d|20\d\d))\b"
     rf"|(?P<yr2>\b(?P<y2val>1[5-9]\d\d|20\d\d))\b",
     re.I)
 _TIME_RE = re.compile(
@@ -127,6 +128,14 @@ def _resolve(m: re.Match[str], ref: date | None, future: bool) -> tuple[date, da
         shift = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}[m["day"].lower()]
         d = ref + timedelta(days=shift)
         return d, d
+    return _resolve_year(m)
+
+
+def _resolve_year(m: re.Match[str]) -> tuple[date, date] | tuple[str, str] | None:
+    """An ISO date, or a year: a whole year's days, or before the calendar Python dates reach, compared by
+    name ("148 BC" and "112 BC" differ)."""
+    if m["bc"]:
+        return f"{int(m['bcval'])} BC", f"{int(m['bcval'])} BC"
     if m["iso"]:
         d = _iso(m["iso"])
         return (d, d) if d else None

@@ -16,9 +16,32 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# Irregular past forms, which a suffix stemmer leaves apart from their verb ("became" / "become")
+IRREGULAR = {
+    "became": "become", "began": "begin", "begun": "begin", "took": "take", "taken": "take", "held": "hold",
+    "left": "leave", "went": "go", "gone": "go", "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall",
+    "sold": "sell", "bought": "buy", "paid": "pay", "made": "make", "built": "build", "won": "win", "lost": "lose",
+    "led": "lead", "met": "meet", "ran": "run", "sent": "send", "spent": "spend", "struck": "strike",
+    "told": "tell", "wrote": "write", "written": "write", "drove": "drive", "driven": "drive", "gave": "give",
+    "given": "give", "grew": "grow", "grown": "grow", "knew": "know", "known": "know", "kept": "keep",
+    "brought": "bring", "caught": "catch", "taught": "teach", "chose": "choose", "chosen": "choose",
+    "broke": "break", "broken": "break", "spoke": "speak", "spoken": "speak", "stole": "steal", "stolen": "steal",
+    "flew": "fly", "flown": "fly", "froze": "freeze", "frozen": "freeze", "sank": "sink", "sunk": "sink",
+    "swore": "swear", "sworn": "swear", "threw": "throw", "thrown": "throw", "fought": "fight", "sought": "seek",
+    "stood": "stand", "understood": "understand", "forgot": "forget", "forgotten": "forget", "hid": "hide",
+    "hidden": "hide", "rode": "ride", "ridden": "ride", "shook": "shake", "shaken": "shake", "woke": "wake",
+    "woken": "wake", "withdrew": "withdraw", "withdrawn": "withdraw", "overtook": "overtake",
+}
+
+
+def base_form(word: str) -> str:
+    """The verb an irregular past form belongs to ("became" -> "become"); other words unchanged."""
+    return IRREGULAR.get(word, word)
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))
+    return str(_stemmer().stemWord(base_form(word)))
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-\.]*[A-Za-z0-9]|[A-Za-z0-9]")
@@ -85,7 +108,7 @@ _family("raise rise increase hike up", "cut lower decrease unchanged")
 _family("submitted filed sent delivered", "late")
 _family("win won victory", "lost lose defeated")
 _family("built constructed erected completed founded", "")
-_family("named chosen chose picked tapped selected appointed become becomes serve", "")
+_family("named chosen chose picked tapped selected appointed become becomes serve succeeded succeeds", "")
 _family("founded established formed created launched inaugurated incorporated raised", "")
 _family("born birth birthdate", "died")
 _family("workers jobs employees staff positions people", "", loose=True)  # counted alike, not the same words
