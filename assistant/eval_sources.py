@@ -279,6 +279,7 @@ _PARTS = [
     ("-clause cut", "run-on excerpts (infoboxes, lists) kept whole", "clause_cut"),
     ("-story split", "a source telling another story is compared with the rest", "story_split"),
     ("-word families", "a sentence's words match the question's only by their own stem", "word_families"),
+    ("-categories", "a kind of thing (a sport, a profession) is looked for as a name", "category_claims"),
 ]
 # the checks that list a source as silent, by Method field: (row name, what the row does instead)
 _SILENT_CHECKS = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -272,6 +272,8 @@ def select_excerpts(
 
     q_terms = set(terms(question, method.normalise))
     asked = analyse(question)
+    if not method.category_claims:
+        asked = replace(asked, category=None)
     selections: list[SourceSelection] = []
     pool: list[Candidate] = []
     per_source: list[list[Candidate]] = []

@@ -29,6 +29,7 @@ class Method:
     doer_coverage: bool = True  # once a source names who did it, a source naming nobody is silent on "who"
     word_families: bool = True  # a sentence's "injuries" matches the question's "injured" (the lexicon's families)
     name_coverage: bool = True  # "which roads", "where": once a source names the answer, one naming none is silent
+    category_claims: bool = True  # "what sport", "what profession": a common noun answers (off: read as a name)
 
     # excerpt scoring: score = dense * meaning + lexical * words + bonuses
     meaning_weight: float = 0.65  # similarity of the sentence (or its chunk) to the question
