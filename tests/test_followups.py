@@ -406,6 +406,7 @@ def test_a_follow_up_asks_what_it_adds_to_the_conversation(corpus: FakeCorpus, p
     assert resolve("How many boats did it damage?", pier, corpus).asks == ()
     assert resolve("What did that repair cost?", pier, corpus).asks == ()
     assert resolve("Who was the acting chief?", pier, corpus).asks == ("acting", "chief")  # "acting" modifies
+    assert resolve("And the town's insurer?", pier, corpus).asks == ("insurer",)  # the possessor is the story's
     assert resolve("And for anglers?", pier, corpus, FollowUpOptions(asked_words=False)).asks == ()
 
 

@@ -187,7 +187,8 @@ def _asked_words(question: str, claim: str | None, ctx: _Context) -> tuple[str, 
     last = {stem for _, stem in _content(ctx.last.searched, ctx.known)}
     words = _words(question)
     low = [w.lower() for w in words]
-    skip = {i for i, w in enumerate(low) if w in PREPOSITIONS or _verb_form(low, i)}
+    # a possessor is the story's own ("the district's offer" asks for the offer)
+    skip = {i for i, w in enumerate(low) if w in PREPOSITIONS or _verb_form(low, i) or w.endswith(("'s", "’s"))}
     aux = next((i for i, w in enumerate(low) if w in AUXILIARIES), None)
     for i, word in enumerate(low):
         head = i + 2 if word == "how" and low[i + 1:i + 2] in (["many"], ["much"]) else i + 1
