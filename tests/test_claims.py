@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assistant.agreement import Attributed, compatible, entity_pins, group_claims
-from assistant.claims import Found, analyse, find_claims, find_speaker
+from assistant.claims import Found, analyse, find_claims, find_speaker, stem
 from tests.helpers import story
 
 
@@ -455,3 +455,12 @@ def test_an_irregular_past_form_says_its_verb() -> None:
     sentence = "Ada Vell became mayor of Orton in 1998, after two terms on the council."
     (found,) = find_claims(asked, sentence, 0, len(sentence), None)
     assert found.value == "1998" and found.on_verb
+
+
+def test_how_strong_a_wind_is_a_speed() -> None:
+    asked = analyse("How strong were the storm's winds?")
+    assert asked.kind == "number" and stem("mph") in asked.units
+    gust = "A gust of 74 mph was recorded at the Orton airport."
+    assert [gust[f.start:f.end] for f in find_claims(asked, gust, 0, len(gust), None)] == ["74"]
+    quote = "The wind kept building for 40 minutes, one resident said."
+    assert find_claims(asked, quote, 0, len(quote), None) == []  # a duration is no wind speed

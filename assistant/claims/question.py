@@ -33,7 +33,8 @@ class Asked:
     verb: str | None = None  # a when-question's verb: "When is dredging expected to [begin]?"
 
 
-_NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often)\b|"
+_NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often|fast|strong|hot|cold|"
+                       r"heavy)\b|"
                        r"\bnumber of\b|\bwhat (?:is|was|were|are) the (?:[\w'’]+ )?"
                        r"(?:population|vote|score|price|cost|number|total|rate|size|height|length|margin|budget|salary|amount|tally|count|depth|value)\b|"
                        r"\bwhat (?:percentage|percent|share|proportion|raise)\b|\bwhat(?:'s| is) the population\b|"
@@ -191,16 +192,21 @@ _WHAT_NOUN_Q = re.compile(r"\s*(?:what|which)\s+([a-z]+)\s+(?:is|was|are|were|do
 _MEASURE_NOUNS = frozenset("percentage percent share proportion number amount".split())  # noqa: SIM905
 _LENGTH = "feet foot ft meters metres meter metre m miles mile km kilometers kilometres inches inch yards yard"
 _DURATION = "seconds second minutes minute hours hour days day weeks week months month years year decades decade"
-_MEASURE_Q = re.compile(r"\bhow (deep|tall|high|far|wide|long)\b", re.I)
+_SPEED = "mph kph km/h knots miles-per-hour kilometers-per-hour kilometres-per-hour"
+_MEASURE_Q = re.compile(r"\bhow (deep|tall|high|far|wide|long|fast|strong|hot|cold|heavy)\b", re.I)
+# the units that measure what each "how ...?" asks (a strong wind is a fast one, a strong quake a magnitude)
+_MEASURES = {"long": _LENGTH + " " + _DURATION, "fast": _SPEED, "strong": _SPEED + " magnitude",
+             "hot": "degrees degree °f °c fahrenheit celsius", "cold": "degrees degree °f °c fahrenheit celsius",
+             "heavy": "pounds pound lbs lb kilograms kilogram kg tons ton tonnes tonne ounces ounce"}
 
 
 def _units(text: str) -> frozenset[str]:
-    """The units a "how deep / how far / how long" question's number must carry."""
+    """The units a "how deep / how far / how long / how fast" question's number must carry."""
     m = _MEASURE_Q.search(text)
     if not m:
         return frozenset()
-    words = _LENGTH + (" " + _DURATION if m.group(1).lower() == "long" else "")
-    return frozenset(stem(w) for w in words.split())
+    words = _MEASURES.get(m.group(1).lower(), _LENGTH)
+    return frozenset(stem(w) for w in words.replace("-", " ").split())
 
 
 _GENERIC_COUNTS = frozenset(stem(w) for w in ["people", "persons", "times"])
