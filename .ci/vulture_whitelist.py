@@ -24,6 +24,8 @@ _.should_exit
 _.intra_op_num_threads
 _.inter_op_num_threads
 _.log_severity_level
+_.graph_optimization_level
+_.optimized_model_filepath
 
 # conversation memory for Slack threads (assistant/memory/turns.py): the bot keeps its posted Answers in an
 # AnswerCache and reads a thread back with thread_turns; the Slack package wires them
