@@ -137,8 +137,8 @@ class Settings(BaseSettings):
         14.0, gt=0, description="With a reference date (--as-of): age at which the recency boost halves."
     )
     recency_weight: float = Field(
-        0.0, ge=0, description="Largest recency boost (0.3 = +30% for a same-day article); off by default: it ranked "
-        "worse on every corpus measured, the date phrase and the later-articles-down rule do the dating.")
+        0.3, ge=0, description="With a reference date (--as-of): largest recency boost (0.3 = +30% for a same-day "
+        "article).")
     date_phrase_weight: float = Field(
         0.2, ge=0, description="Boost for articles inside a date the question names ('this week', 'on March 6')."
     )

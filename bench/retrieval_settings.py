@@ -58,9 +58,9 @@ def main() -> None:
             ("-dense (keyword mode)", ours(base, Options(dense=False))),
             ("-dense -dates", ours(base, Options(dense=False, dates=False))),
             ("-keyword", ours(base, Options(keyword=False)))]
-    for w in (0.0, 0.1, 0.3, 0.5):
+    for w in (0.0, 0.1, 0.2, 0.3, 0.5):
         rows.append((f"dense_weight {w}", ours(dataclasses.replace(base, dense_weight=w))))
-    for w in (0.0, 0.1, 0.6):
+    for w in (0.0, 0.1, 0.3, 0.6):
         rows.append((f"recency_weight {w}", ours(dataclasses.replace(base, recency_weight=w))))
     for w in (0.0, 1.0):
         rows.append((f"date_phrase_weight {w}", ours(dataclasses.replace(base, date_phrase_weight=w))))

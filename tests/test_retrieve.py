@@ -88,11 +88,12 @@ def test_outlet_mentions_become_filters_only_when_asked_what_the_outlet_reported
 
 
 def test_date_factors_rank_recent_up_later_down_and_leave_undated_alone() -> None:
-    defaults = RetrievalWeights.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
-    weights = dataclasses.replace(defaults, recency_weight=0.3)
+    weights = RetrievalWeights.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert weights.recency_weight == 0.3  # on by default: it ranks better with a reference date
+    no_boost = dataclasses.replace(weights, recency_weight=0.0)
     intent = parse_query("Who won?", AS_OF)
-    # by default no recency boost: only articles after the reference date move
-    assert list(date_factors([20230310, 20220310, 20230320], intent, defaults)) == pytest.approx([1.0, 1.0, 0.5])
+    # without the boost only articles after the reference date move
+    assert list(date_factors([20230310, 20220310, 20230320], intent, no_boost)) == pytest.approx([1.0, 1.0, 0.5])
     f = date_factors([20230310, 20230301, 20220310, 20230320, 0], intent, weights)
     assert f[0] > f[1] > f[2] >= 1.0  # same day > 9 days old > a year old
     assert f[3] == pytest.approx(0.5)  # ten days after the reference date
