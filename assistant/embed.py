@@ -400,15 +400,15 @@ class LocalEmbeddings(_MiniLM):
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         model = self.model
-        context: Any = contextlib.nullcontext()
-        if self.bf16 and len(texts) > 1:
-            import torch
-
-            context = torch.autocast(self.device, dtype=torch.bfloat16)
         batch = max(1, self.batch_size if self.device != "cpu" else min(self.batch_size, CPU_BATCH))
-        if self.device == "cpu" and len(texts) > 1:
+        if self.device == "cpu" and len(texts) > 1:  # bf16 there is entered per worker thread
             vectors = self._encode_side_by_side(model, texts, min(batch, WORKER_BATCH) if self.workers > 1 else batch)
         else:
+            context: Any = contextlib.nullcontext()
+            if self.bf16 and len(texts) > 1:
+                import torch
+
+                context = torch.autocast(self.device, dtype=torch.bfloat16)
             with context:
                 vectors = model.encode(
                     texts, batch_size=batch, normalize_embeddings=True,
