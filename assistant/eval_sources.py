@@ -215,6 +215,8 @@ def score_answer(case: SourcesCase, answer: Answer, fmt: str) -> dict[str, Any]:
         "coverage": len(covered) / len(case.covering) if case.covering else None,
         "silent_listed": len(silent_listed) / len(case.silent) if case.silent else None,
         "noise_shown": len(noise_shown) / len(case.silent) if case.silent else None,
+        # every source shown as covering, other questions' passages too: the store holds them all
+        "shown_precision": len(covered) / len(shown) if shown else None,
         "answer_quoted": sum(quoted) / len(quoted) if quoted else None,
         "claim_accuracy": sum(claimed) / len(claimed) if claimed else None,
         "different_entities": any(g.entity for g in answer.groups),
@@ -255,7 +257,7 @@ def flag_scores(rows: Sequence[dict[str, Any]], key: str = "flag") -> dict[str, 
 def summarise(name: str, rows: Sequence[dict[str, Any]], seconds: Sequence[float],
               flag_key: str = "flag") -> dict[str, Any]:
     out: dict[str, Any] = {"system": name, "questions": len(rows)}
-    for key in ("coverage", "silent_listed", "noise_shown", "answer_quoted", "claim_accuracy"):
+    for key in ("coverage", "silent_listed", "noise_shown", "shown_precision", "answer_quoted", "claim_accuracy"):
         out[key] = _mean(r[key] for r in rows)
     out.update(flag_scores(rows, flag_key))
     ambiguous = [r for r in rows if r["group"] == "ambiguous"]
@@ -275,6 +277,9 @@ def summarise(name: str, rows: Sequence[dict[str, Any]], seconds: Sequence[float
 _PARTS = [
     ("-normaliser", "matching without the text normaliser", "normalise"),
     ("-subject check", "a source need not name every word of the question's subject", "full_subject"),
+    ("-quoted titles", "a title the question quotes may appear in a source word by word, not as a phrase",
+     "quoted_titles"),
+    ("-name numbers", "the number inside a name is not part of the question's subject", "name_numbers"),
     ("-entity split", "sources about different entities of the same name are compared", "entity_split"),
     ("-clause cut", "run-on excerpts (infoboxes, lists) kept whole", "clause_cut"),
     ("-story split", "a source telling another story is compared with the rest", "story_split"),
@@ -357,13 +362,14 @@ def format_sources_table(report: dict[str, Any]) -> str:
 
     ram = report["format"] == "ramdocs"
     third = "noise shown" if ram else "silent listed"
-    head = (f"| system | coverage | {third} | answer quoted | claim accuracy | flag P | flag R | flag F1 | "
-            f"{'controls ok' if ram else 'flag accuracy'} | p50 s | p95 s |")
-    lines = [head, "|" + "---|" * 11]
+    head = (f"| system | coverage | {third} | shown precision | answer quoted | claim accuracy | flag P | flag R | "
+            f"flag F1 | {'controls ok' if ram else 'flag accuracy'} | p50 s | p95 s |")
+    lines = [head, "|" + "---|" * 12]
     for r in report["rows"]:
         last = r["no_false_flag"] if ram else r["accuracy"]
         lines.append(f"| {r['system']} | {f(r['coverage'])} | {f(r['noise_shown'] if ram else r['silent_listed'])} | "
-                     f"{f(r['answer_quoted'])} | {f(r['claim_accuracy'])} | {f(r['precision'])} | {f(r['recall'])} | "
+                     f"{f(r.get('shown_precision'))} | {f(r['answer_quoted'])} | {f(r['claim_accuracy'])} | "
+                     f"{f(r['precision'])} | {f(r['recall'])} | "
                      f"{f(r['f1'])} | {f(last)} | {f(r['p50_s'])} | {f(r['p95_s'])} |")
     main = report["rows"][0]
     lines.append("")

@@ -64,12 +64,13 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-def terms(text: str, normalise: bool = True) -> list[str]:
-    """Lower-cased, stemmed content words (after the text normaliser unless ``normalise`` is False)."""
-    words = [w.strip("'’-").lower() for w in _WORD.findall(normalize(text) if normalise else text)]
+def terms(text: str, normalise: bool = True, stopwords: bool = False) -> list[str]:
+    """Lower-cased, stemmed content words (after the text normaliser unless ``normalise`` is False); every
+    word with ``stopwords`` ("Crazy for You" is three words)."""
+    words = [w.strip("'’-").lower().rstrip(".,") for w in _WORD.findall(normalize(text) if normalise else text)]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
     words = [part for w in words for part in (w.split("-") if "-" in w else (w,))]  # "Louis-Alexandre"
-    words = [base_form(w) for w in words if w and w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    words = [base_form(w) for w in words if w and (stopwords or w not in STOPWORDS and (len(w) > 1 or w.isdigit()))]
     return list(_stemmer().stemWords(words))
 
 
@@ -289,7 +290,7 @@ def select_excerpts(
         sims = np.asarray(vectors.get(pool)) @ np.asarray(question_vector)
         for c, sim in zip(pool, sims):
             c.dense = float(sim)
-    subject = entity_terms(question, method.normalise)
+    subject = entity_terms(question, method.normalise, numbers=method.name_numbers)
     rarest = _rarest(subject, [a for a, _ in grouped], method)
     for selection, cands in zip(selections, per_source):
         selection.chosen = _choose(asked, q_terms, subject, rarest, selection.article, cands, max_per_source,
@@ -405,6 +406,8 @@ def _choose(asked: Asked, q_terms: set[str], subject: set[str], rarest: str | No
     cands.sort(key=lambda c: -c.score)
     if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
         return []
+    if method.quoted_titles and not _quotes_titles(asked.text, article, method.normalise):
+        return []  # the question names a title in quotes this source never writes
     if (subject or asked.phrase) and cands[0].dense < method.subject_free_dense and not _names_subject(
             subject, rarest, asked, article, method):
         return []  # the article never names who or what the question is about
@@ -605,11 +608,51 @@ def spelled_as_sources(question: str, articles: Sequence[Article]) -> str:
     return _NAME_WORD.sub(lambda m: names.get(m.group(), m.group()), question)
 
 
-def entity_terms(question: str, normalise: bool = True) -> set[str]:
-    """Stems of the capitalised words of a question (names), except its first word."""
+def entity_terms(question: str, normalise: bool = True, numbers: bool = True) -> set[str]:
+    """Stems of the capitalised words of a question (names), except its first word; with ``numbers``, also
+    a number written against one of them, which is part of the name ("Symphony No. 38", "302 Squadron")
+    unless the word is a month or a weekday ("May 2023" is a date)."""
     words = _WORD.findall(question)
-    caps = [w for i, w in enumerate(words) if w[:1].isupper() and (i > 0 or len(words) == 1)]
-    return set(terms(" ".join(caps), normalise))
+    caps = {i for i, w in enumerate(words) if w[:1].isupper() and (i > 0 or len(words) == 1)}
+    named = [i for i in caps if words[i].lower() not in _CALENDAR]
+    numbered = {j for i in named for j in (i - 1, i + 1) if numbers and 0 <= j < len(words) and words[j][0].isdigit()}
+    return set(terms(" ".join(words[i] for i in sorted(caps | numbered)), normalise))
+
+
+_CALENDAR = frozenset("""
+january february march april may june july august september october november december jan feb mar apr jun jul aug
+sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
+""".split())  # noqa: SIM905
+_QUOTED = re.compile(r'"([^"\n]{2,80})"')
+
+
+def quoted_titles(question: str, normalise: bool = True) -> list[tuple[str, ...]]:
+    """The word stems of each title or phrase the question puts in double quotes."""
+    text = normalize(question) if normalise else question.replace("“", '"').replace("”", '"')
+    out = []
+    for m in _QUOTED.finditer(text):
+        words = _phrase_words(m.group(1), normalise)
+        while words and words[0] in ("a", "an", "the"):  # "A Time for Love" is listed as "Time for Love"
+            words = words[1:]
+        if words:
+            out.append(tuple(words))
+    return out
+
+
+def _phrase_words(text: str, normalise: bool) -> list[str]:
+    # every word, the "s" of a possessive split off by a tokenizer ("What 's My Name") dropped
+    return [w for w in terms(text, normalise, stopwords=True) if w != "s"]
+
+
+def _quotes_titles(question: str, article: Article, normalise: bool) -> bool:
+    """The article writes each title the question quotes as that run of words (its title or text): a
+    question about the album "Crazy for You" is not answered by a page on "Crazy World"."""
+    wanted = quoted_titles(question, normalise)
+    if not wanted:
+        return True
+    words = _phrase_words(f"{article.title or ''}\n{article.text}", normalise)
+    runs = {tuple(words[i:i + n]) for n in {len(t) for t in wanted} for i in range(len(words) - n + 1)}
+    return all(t in runs for t in wanted)
 
 
 def _widen(text: str, start: int, end: int) -> tuple[int, int]:

@@ -15,6 +15,8 @@ class Method:
     # parts of the method (each is an ablation row in ``assistant eval``)
     normalise: bool = True  # compare words through assistant/text.py (typographic quotes, dashes, NFKC)
     full_subject: bool = True  # a source must name every word of the question's subject (title or text)
+    quoted_titles: bool = True  # a title the question quotes ("Crazy for You") must appear in a source as a phrase
+    name_numbers: bool = True  # a number inside a name ("Symphony No. 38", "Interstate 235") is part of the subject
     claim_coverage: bool = True  # for number/date/name questions, a source covers only with a claim of that kind
     entity_split: bool = True  # sources pinned to different entities of the same name are not compared
     subject_free_dense: float = 0.6  # a source this close in meaning to the question need not name its subject

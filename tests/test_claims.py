@@ -464,3 +464,37 @@ def test_how_strong_a_wind_is_a_speed() -> None:
     assert [gust[f.start:f.end] for f in find_claims(asked, gust, 0, len(gust), None)] == ["74"]
     quote = "The wind kept building for 40 minutes, one resident said."
     assert find_claims(asked, quote, 0, len(quote), None) == []  # a duration is no wind speed
+
+
+@pytest.mark.parametrize(("question", "subject"), [
+    ("When did Symphony No. 38 premiere?", {"symphoni", "38"}),
+    ("When was 302 Squadron formed?", {"302", "squadron"}),
+    ("How long is Interstate 235?", {"interstat", "235"}),
+    # a number beside a month is a date, not part of a name
+    ("What did Orton Mills announce in May 2023?", {"orton", "mill", "may"}),
+])
+def test_a_number_inside_a_name_is_part_of_the_subject(question: str, subject: set[str]) -> None:
+    from assistant.extract import entity_terms
+
+    assert entity_terms(question) == subject
+    assert "38" not in entity_terms("When did Symphony No. 38 premiere?", numbers=False)
+
+
+def test_a_quoted_title_must_appear_as_a_phrase(assistant: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "albums"
+    folder.mkdir()
+    pages = {
+        "tidewell": ("Salt for Sparrows", "Salt for Sparrows is the second studio album by the folk band Tidewell, "
+                     "recorded in a chapel outside Cardiff."),
+        "marr": ("Salt and Sparrows", "Salt and Sparrows is a studio album by the singer Ines Marr, released on "
+                 "her own label after a long tour."),
+    }
+    for name, (title, text) in pages.items():
+        (folder / f"{name}.md").write_text(f"---\ntitle: {title}\nsource: Wiki {name}\n---\n\n{text}\n",
+                                           encoding="utf-8")
+    assistant.ingest([folder])
+    answer = assistant.ask('Who is the artist of the album "Salt for Sparrows"?')
+    covers = {Path(s.path or "").name: s.covers for s in answer.sources}
+    assert covers["tidewell.md"]
+    assert not covers.get("marr.md")  # both words of the title, but not the title
+    assert not answer.disagreement

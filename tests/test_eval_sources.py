@@ -35,7 +35,7 @@ def test_folder_eval_scores_coverage_silence_quotes_and_flags(assistant: Assista
     assert rows["negation rule (before claims)"]["accuracy"] < 1.0
     assert rows["assistant"]["per_kind"]["paraphrase"] == 1.0
     table = format_sources_table(report)
-    assert table.splitlines()[0].startswith("| system | coverage | silent listed | answer quoted |")
+    assert table.splitlines()[0].startswith("| system | coverage | silent listed | shown precision | answer quoted |")
     assert "flag right per kind:" in table
 
 
