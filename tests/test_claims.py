@@ -498,3 +498,11 @@ def test_a_quoted_title_must_appear_as_a_phrase(assistant: Any, tmp_path: Path) 
     assert covers["tidewell.md"]
     assert not covers.get("marr.md")  # both words of the title, but not the title
     assert not answer.disagreement
+
+
+def test_the_role_a_copular_question_asks_for_is_its_predicate() -> None:
+    # "Who is the composer of X?": "composed by" near a name answers it, as "composed" would
+    assert dict(analyse("Who is the composer of Symphony No. 38?").focus)[stem("composer")] == 1.0
+    sentence = "The Symphony No. 38 in D major was composed by Wolfgang Amadeus Mozart in 1786."
+    found = best("Who is the composer of Symphony No. 38?", sentence)
+    assert sentence[found.start:found.end] == "Wolfgang Amadeus Mozart" and found.support >= 0.25

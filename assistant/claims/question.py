@@ -152,13 +152,7 @@ def _analyse(question: str) -> Asked:
         if head:
             np_focus.add(len(focus))
         focus.append((stem(low), 0.3 if after_prep or head else 1.0))
-    if (focus and len(words) > 2 and first_word in _QWORDS and normalize(words[1][0]) in _BARE_VERB_AUX
-            and not words[-1][0][:1].isupper() and stem(_clean_word(words[-1][0])) == focus[-1][0]):
-        # "When does the first ferry of the day [leave]?": after "does", the last word is the bare verb
-        focus[-1] = (focus[-1][0], 1.0)
-    if focus and max(w for _, w in focus) < 1.0:
-        # "When will Northfield teachers go on strike?": the predicate sits in the prepositional phrase
-        focus = [(f, 1.0 if w == 0.3 and i not in np_focus else w) for i, (f, w) in enumerate(focus)]
+    focus = _predicate(focus, np_focus, words, first_word)
     counted: set[str] = set()
     m = _COUNTED.search(text)
     if m:
@@ -185,6 +179,22 @@ def _analyse(question: str) -> Asked:
                  # one ("the artist of the album VII"), the phrase says what is asked, not what about
                  phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words and not subject
                  else frozenset())
+
+
+def _predicate(focus: list[tuple[str, float]], np_focus: set[int], words: list[tuple[str, int, int]],
+               first_word: str) -> list[tuple[str, float]]:
+    """The question's focus with its predicate words weighed 1.0 where the word-by-word pass found none."""
+    if (focus and len(words) > 2 and first_word in _QWORDS and normalize(words[1][0]) in _BARE_VERB_AUX
+            and not words[-1][0][:1].isupper() and stem(_clean_word(words[-1][0])) == focus[-1][0]):
+        # "When does the first ferry of the day [leave]?": after "does", the last word is the bare verb
+        focus[-1] = (focus[-1][0], 1.0)
+    if focus and max(w for _, w in focus) < 1.0:
+        # "When will Northfield teachers go on strike?": the predicate sits in the prepositional phrase
+        focus = [(f, 1.0 if w == 0.3 and i not in np_focus else w) for i, (f, w) in enumerate(focus)]
+    if focus and max(w for _, w in focus) < 1.0 and first_word in _QWORDS and normalize(words[1][0]) in _BE_HAVE:
+        # "Who is [the composer] of Symphony No. 38?": with no other predicate, the role the answer fills is it
+        focus = [(f, 1.0 if w == 0.3 else w) for f, w in focus]
+    return focus
 
 
 _WHAT_NOUN_Q = re.compile(r"\s*(?:what|which)\s+([a-z]+)\s+(?:is|was|are|were|do|does|did|will|would|has|have|had)\b",
