@@ -31,6 +31,11 @@ def best(question: str, sentence: str, article_date: str | None = "2025-06-20") 
     ("Which company is buying the mill?", "name"),
     ("Was Israel consulted?", "yes-no"),
     ("Why did the main break?", "text"),
+    ("What is the median age in Orton?", "number"),
+    ("What was the courtesy name of the Marquis of Orton?", "name"),
+    ("What is the location of Orton Mill?", "name"),
+    ("What war did the Treaty of Orton end?", "name"),
+    ("What is the mascot of Orton High School?", "name"),
 ])
 def test_question_kinds(question: str, kind: str) -> None:
     assert analyse(question).kind == kind
@@ -506,3 +511,11 @@ def test_the_role_a_copular_question_asks_for_is_its_predicate() -> None:
     sentence = "The Symphony No. 38 in D major was composed by Wolfgang Amadeus Mozart in 1786."
     found = best("Who is the composer of Symphony No. 38?", sentence)
     assert sentence[found.start:found.end] == "Wolfgang Amadeus Mozart" and found.support >= 0.25
+
+
+def test_a_political_ideology_is_a_kind_of_thing() -> None:
+    asked = analyse("What is the primary political ideology of the Orton League?")
+    assert asked.kind == "name" and asked.category == "ideology"
+    sentence = "The Orton League is a far-right nationalist movement founded in 1998."
+    assert {sentence[f.start:f.end].lower() for f in claims(asked.text, sentence)} & {"far-right", "nationalist"}
+    assert analyse("Where is the Orton mill?").place and analyse("What is the location of Orton Mill?").place

@@ -59,6 +59,11 @@ _PARTIES = """
 republican democrat democratic labour labor liberal conservative libertarian socialist communist whig federalist
 tory tories unionist nationalist social-democrat christian-democrat liberal-democrat
 """.split()  # noqa: SIM905
+_IDEOLOGIES = _PARTIES + """
+right-wing left-wing far-right far-left centre-right center-right centre-left center-left centrist fascist fascism
+nazi neo-nazi nationalism conservatism liberalism socialism communism marxist marxism anarchist anarchism populist
+populism environmentalist green monarchist republicanism islamist zionist
+""".split()  # noqa: SIM905
 _STYLES = """
 baroque gothic gothic-revival romanesque romanesque-revival neoclassical neo-classical renaissance
 renaissance-revival modernist modern art-deco art-nouveau victorian georgian colonial colonial-revival tudor
@@ -79,7 +84,7 @@ generaloberst oberst
 """.split()  # noqa: SIM905
 
 _VOCABULARY: dict[str, list[str]] = {
-    "party": _PARTIES, "style": _STYLES, "language": _LANGUAGES, "rank": _RANKS,
+    "party": _PARTIES, "ideology": _IDEOLOGIES, "style": _STYLES, "language": _LANGUAGES, "rank": _RANKS,
     "sport": _SPORTS + list(_PLAYERS),
     "medium": _WORKS, "format": _WORKS + _GENRES, "type": _WORKS, "kind": _WORKS,
     "genre": _GENRES + _WORKS,

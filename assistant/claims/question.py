@@ -36,15 +36,18 @@ class Asked:
 _NUMBER_Q = re.compile(r"\bhow (?:many|much|long|old|far|big|large|deep|tall|high|often|fast|strong|hot|cold|"
                        r"heavy)\b|"
                        r"\bnumber of\b|\bwhat (?:is|was|were|are) the (?:[\w'’]+ )?"
-                       r"(?:population|vote|score|price|cost|number|total|rate|size|height|length|margin|budget|salary|amount|tally|count|depth|value)\b|"
+                       r"(?:population|vote|score|price|cost|number|total|rate|size|height|length|margin|budget|salary|amount|tally|count|depth|value|age|income)\b|"
                        r"\bwhat (?:percentage|percent|share|proportion|raise)\b|\bwhat(?:'s| is) the population\b|"
                        r"\bpopulation of\b|\bhow much of\b", re.I)
 _DATE_Q = re.compile(r"\bwhen\b|\bbirth ?date\b|\bdate of (?:birth|death)\b|"
                      r"\bwhat (?:day|date|year|month|time)\b|\bwhich (?:day|date|year|month)\b|"
                      r"\bsince when\b|\bin what year\b|\bwhat time\b|\bhow soon\b", re.I)
 _TYPE_NOUNS = ("company|team|country|city|state|town|firm|airline|agency|group|party|sport|film|album|band|network|"
-               "language|school|university|county|river|brand|genre|organization|organisation|position|role")
-_NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) the name\b|"
+               "language|school|university|county|river|brand|genre|organization|organisation|position|role|war|"
+               "conflict|battle")
+_WHERE_Q = re.compile(r"\s*where\b|\s*what (?:is|was) the (?:location|region)\b", re.I)
+_NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) the (?:[\w-]+ ){0,2}name\b|"
+                     r"\bwhat (?:is|was) the (?:location|region|mascot)\b|"
                      r"\bwhat (?:[a-z]+ )?(?:"+_TYPE_NOUNS+r")\b|\bwhat (?:is|was) the capital\b", re.I)
 _SCORE_Q = re.compile(r"\bvote\b|\bscore\b|\btally\b|\bmargin\b", re.I)
 _AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|his|her|their)\b)", re.I)
@@ -63,7 +66,7 @@ _PURPOSE_Q = re.compile(r"\s*what\b(?!.*\b(?:known|famous|noted|remembered|respo
 # "What sport is she known for?", "What is the genre of X?", "What is his profession?": a common noun answers
 _CATEGORY_Q = re.compile(r"\bwhat\s+(?:(?:is|was|are|were)\s+(?:the\s+|his\s+|her\s+|its\s+|their\s+)?"
                          r"(?:primary\s+|main\s+)?)?(?:political\s+|military\s+|architectural\s+|musical\s+|film\s+)?(sport|profession|occupation|job|career|genre|medium|format|"
-                         r"position|party|style|language|rank)s?\b(?!\s+of\s+(?:the\s+)?[a-z]+\s+(?:is|was)\b)|"
+                         r"position|party|ideology|style|language|rank)s?\b(?!\s+of\s+(?:the\s+)?[a-z]+\s+(?:is|was)\b)|"
                          r"[’']s\s+(?:primary\s+|main\s+)?(sport|profession|occupation|job|career|genre|medium|"
                          r"format|position|party|style|language|rank)\b", re.I)
 _COUNTED = re.compile(r"\bhow many\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
@@ -164,7 +167,7 @@ def _analyse(question: str) -> Asked:
     if re.search(r"\bpopulation\b", text, re.I):
         counted |= {stem(w) for w in ("people", "residents", "inhabitants", "population")}
     plural = bool(_PLURAL_Q.search(text)) and kind == "name" and not re.search(r"\bwho\b", text, re.I)
-    where = kind == "name" and bool(re.match(r"\s*where\b", text, re.I))
+    where = kind == "name" and bool(_WHERE_Q.match(text))
     return Asked(text=text, kind=kind, subject=frozenset(subject), focus=tuple(focus), counted=frozenset(counted),
                  plural=plural, score_like=bool(_SCORE_Q.search(text)) and kind == "number",
                  speaker=bool(_SPEAKER_Q.search(text)),
