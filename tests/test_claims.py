@@ -519,3 +519,8 @@ def test_a_political_ideology_is_a_kind_of_thing() -> None:
     sentence = "The Orton League is a far-right nationalist movement founded in 1998."
     assert {sentence[f.start:f.end].lower() for f in claims(asked.text, sentence)} & {"far-right", "nationalist"}
     assert analyse("Where is the Orton mill?").place and analyse("What is the location of Orton Mill?").place
+
+
+def test_what_the_question_already_says_is_not_its_answer() -> None:
+    sentence = "Manic is a 2001 American drama film directed by Jordan Melamed."
+    assert [sentence[f.start:f.end] for f in claims('What is the genre of the film "Manic"?', sentence)] == ["drama"]

@@ -22,7 +22,7 @@ from .numbers import _numbers
 from .polarity import _polarity
 from .question import Asked, analyse, answer_kind
 from .roles import agents
-from .words import base_form, generic, related, same_as, stem
+from .words import _STOP, _clean_word, _words, base_form, generic, related, same_as, stem
 
 __all__ = ["Asked", "Found", "analyse", "answer_kind", "base_form", "canonical_name", "find_claims", "find_speaker",
            "generic", "related", "same_as", "stem"]
@@ -48,6 +48,10 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
             found = _speakers(sentence) if asked.speaker else _names(asked, sentence, article_text)
         if asked.agent:
             found = agents(asked, sentence) + found
+        # what the question already says is not its answer: "film" for the genre of the film "Manic",
+        # "courtesy" for a courtesy name, the subject's own name for who owns it
+        asked_words = _stems(asked.text)
+        found = [f for f in found if not _stems(sentence[f.start:f.end]) <= asked_words]
     elif asked.kind == "yes-no":
         found = _polarity(asked, sentence)
     elif asked.cause:
@@ -64,3 +68,9 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
     return found
 
 
+
+
+def _stems(text: str) -> frozenset[str]:
+    """Stems of the content words of ``text``; a span of none repeats nothing (its own marker)."""
+    words = {_clean_word(w) for w, _, _ in _words(text)}
+    return frozenset(stem(w) for w in words if w and w not in _STOP) or frozenset({"\0"})
