@@ -524,3 +524,9 @@ def test_a_political_ideology_is_a_kind_of_thing() -> None:
 def test_what_the_question_already_says_is_not_its_answer() -> None:
     sentence = "Manic is a 2001 American drama film directed by Jordan Melamed."
     assert [sentence[f.start:f.end] for f in claims('What is the genre of the film "Manic"?', sentence)] == ["drama"]
+
+
+def test_the_name_after_by_is_the_maker_of_a_work() -> None:
+    sentence = "Iconoclast is a neuropsychology book written by Gregory Berns and published in 2008."
+    found = best('Who is the creator of "Iconoclast"?', sentence)
+    assert sentence[found.start:found.end] == "Gregory Berns" and found.support >= 0.25

@@ -90,9 +90,11 @@ def _names(asked: Asked, sentence: str, article_text: str = "") -> list[Found]:
             score -= 0.4  # "who": a person or a body, not a place
         if _SPEECH.search(sentence[m.end():m.end() + 12]) and not asked.speaker:
             score -= 0.3  # the speaker of the sentence is rarely the answer to "which company..."
-        if _MAKER_Q.match(asked.text):
-            score += _maker_score(sentence, m.start(), words)
+        maker = _maker_score(sentence, m.start(), words) if _MAKER_Q.match(asked.text) else 0.0
+        score += maker
         support = near if score > 0.5 else 0.0
+        if maker > 0:  # "a book written by Gregory Berns" names the maker without the question's "creator"
+            support = max(support, 0.5)
         if asked.place:  # "where": a place named after "in", "to", "at"; not the town of the dateline
             placed = _LOCATIVE_BEFORE.search(sentence[:m.start()])
             score, support = (score + 0.2, max(support, 0.3)) if placed else (score - 0.4, 0.0)
