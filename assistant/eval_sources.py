@@ -280,6 +280,7 @@ _PARTS = [
     ("-quoted titles", "a title the question quotes may appear in a source word by word, not as a phrase",
      "quoted_titles"),
     ("-name numbers", "the number inside a name is not part of the question's subject", "name_numbers"),
+    ("-claims first", "a sentence's claim adds to its score only after the relevance floor", "claims_first"),
     ("-entity split", "sources about different entities of the same name are compared", "entity_split"),
     ("-clause cut", "run-on excerpts (infoboxes, lists) kept whole", "clause_cut"),
     ("-story split", "a source telling another story is compared with the rest", "story_split"),

@@ -404,7 +404,15 @@ def _choose(asked: Asked, q_terms: set[str], subject: set[str], rarest: str | No
             cands: list[Candidate], max_per_source: int, min_relevance: float, method: Method) -> list[Candidate]:
     """The sentences to quote from one source; none when it does not address the question."""
     cands.sort(key=lambda c: -c.score)
-    if not cands or cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
+    if not cands:
+        return []
+    near = [c for c in cands if c.score >= method.keep_floor_ratio * min_relevance][:8]
+    if method.claims_first:
+        # a sentence stating the kind of answer asked for ("a football stadium" for "What sport…?") is
+        # scored with its claim before the relevance floor decides whether the source covers
+        answering = _best_claims(asked, article, near, method)
+        cands.sort(key=lambda c: -c.score)
+    if cands[0].score < min_relevance or (cands[0].lexical == 0 and cands[0].dense < 0.5):
         return []
     if method.quoted_titles and not _quotes_titles(asked.text, article, method.normalise):
         return []  # the question names a title in quotes this source never writes
@@ -412,9 +420,9 @@ def _choose(asked: Asked, q_terms: set[str], subject: set[str], rarest: str | No
             subject, rarest, asked, article, method):
         return []  # the article never names who or what the question is about
     floor = max(method.keep_floor_ratio * min_relevance, method.keep_ratio * cands[0].score)
-    near = [c for c in cands if c.score >= method.keep_floor_ratio * min_relevance][:8]
-    answering = _best_claims(asked, article, near, method)
-    cands.sort(key=lambda c: -c.score)
+    if not method.claims_first:
+        answering = _best_claims(asked, article, near, method)
+        cands.sort(key=lambda c: -c.score)
     # keep what is nearly as good as the best: a source often holds both sides of a dispute
     chosen: list[Candidate] = []
     for c in cands:

@@ -16,6 +16,7 @@ class Method:
     normalise: bool = True  # compare words through assistant/text.py (typographic quotes, dashes, NFKC)
     full_subject: bool = True  # a source must name every word of the question's subject (title or text)
     quoted_titles: bool = True  # a title the question quotes ("Crazy for You") must appear in a source as a phrase
+    claims_first: bool = True  # a sentence's claim bonus counts before the relevance floor decides coverage
     name_numbers: bool = True  # a number inside a name ("Symphony No. 38", "Interstate 235") is part of the subject
     claim_coverage: bool = True  # for number/date/name questions, a source covers only with a claim of that kind
     entity_split: bool = True  # sources pinned to different entities of the same name are not compared

@@ -530,3 +530,32 @@ def test_the_name_after_by_is_the_maker_of_a_work() -> None:
     sentence = "Iconoclast is a neuropsychology book written by Gregory Berns and published in 2008."
     found = best('Who is the creator of "Iconoclast"?', sentence)
     assert sentence[found.start:found.end] == "Gregory Berns" and found.support >= 0.25
+
+
+def test_a_sentence_stating_the_kind_of_answer_counts_before_the_relevance_floor(assistant: Any,
+                                                                                   tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from assistant.method import Method
+
+    folder = tmp_path / "sport"
+    folder.mkdir()
+    pages = {
+        "stadium": ("Orrin Field", 'Orrin Field, popularly known as "Orrin", is a football stadium on the campus of '
+                    "Lakeview College. It opened in 1950 and seats 15,000."),
+        "player": ("Orrin Vale", "Orrin Vale is a retired basketball player who spent nine seasons with the "
+                   "Lakeview Herons."),
+        "ferry": ("Harbor news", "The harbor ferry resumed service on Monday after repairs to the pier."),
+    }
+    for name, (title, text) in pages.items():
+        (folder / f"{name}.md").write_text(f"---\ntitle: {title}\nsource: Wiki {name}\n---\n\n{text}\n",
+                                           encoding="utf-8")
+    assistant.ingest([folder])
+    question = "What sport is Orrin associated with?"
+
+    def covers(method: Method) -> dict[str, bool]:
+        return {Path(s.path or "").name: s.covers for s in assistant.ask(question, method=method).sources}
+
+    assert covers(Method())["player.md"]  # "a retired basketball player" answers "what sport"
+    assert not covers(replace(Method(), claims_first=False))["player.md"]
+    assert not covers(Method()).get("ferry.md")
