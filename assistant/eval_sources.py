@@ -294,6 +294,7 @@ _SILENT_CHECKS = {
     "polarity_coverage": ("-yes/no check", "a yes/no question's source covers without saying yes or no"),
     "verb_coverage": ("-verb check", "a when-question's source covers with a date of another event"),
     "cause_coverage": ("-cause check", "a why-question's source covers without giving a cause"),
+    "category_coverage": ("-category check", "a what-sport/genre source covers without naming a kind of thing"),
     "name_coverage": ("-name check", "a which/where-question's source covers without naming an answer"),
     "predicate_coverage": ("-predicate check", "a yes/no source need not quote the predicate when none says yes or no"),
     "story_coverage": ("-story coverage", "a source of another story lacking the question's rarest word covers"),

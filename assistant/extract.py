@@ -295,6 +295,18 @@ def select_excerpts(
     for selection, cands in zip(selections, per_source):
         selection.chosen = _choose(asked, q_terms, subject, rarest, selection.article, cands, max_per_source,
                                    min_relevance, method)
+    _silent_without_answer(asked, selections, method)
+    if must_quote:
+        _quote_required(set(terms(" ".join(must_quote), method.normalise)), selections, method)
+    top = max((s.best for s in selections), default=0.0)
+    for selection in selections:
+        if selection.best < method.relative_floor * top:
+            selection.chosen = []  # far weaker than the sources that answer: another story
+    return selections
+
+
+def _silent_without_answer(asked: Asked, selections: list[SourceSelection], method: Method) -> None:
+    """Once a source gives the kind of answer the question asks for, the sources giving none are silent."""
     if asked.agent and method.doer_coverage:
         _answer_required(selections, lambda f: f.agent)
     if asked.kind == "yes-no" and method.polarity_coverage:
@@ -308,18 +320,14 @@ def select_excerpts(
         _answer_required(selections, lambda f: f.on_verb or any(compatible(f, d) for d in dated))
     if asked.cause and method.cause_coverage:
         _answer_required(selections, lambda f: f.kind == "text")
-    # "which roads", "where to": the answer is a name (a road, a place) and plainly found; "what sport" is
-    # often a common noun, and "where is it" an apposition ("Fort Rook, Arizona")
+    # "which roads", "where to": the answer is a name (a road, a place) and plainly found; "where is it" is
+    # often an apposition ("Fort Rook, Arizona"); "what sport" is a common noun, found by its vocabulary
     if (asked.plural or asked.destination) and asked.kind == "name" and not (asked.agent or asked.speaker) \
             and method.name_coverage:
         _answer_required(selections, lambda f: f.kind == "name")
-    if must_quote:
-        _quote_required(set(terms(" ".join(must_quote), method.normalise)), selections, method)
-    top = max((s.best for s in selections), default=0.0)
-    for selection in selections:
-        if selection.best < method.relative_floor * top:
-            selection.chosen = []  # far weaker than the sources that answer: another story
-    return selections
+    if asked.category and method.category_claims and method.category_coverage:
+        # "What sport…?": once a source says which, one that only mentions the person says nothing
+        _answer_required(selections, lambda f: f.kind == "name")
 
 
 def _answer_required(selections: list[SourceSelection], answers: Callable[[Found], bool]) -> None:

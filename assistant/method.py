@@ -31,6 +31,7 @@ class Method:
     cause_coverage: bool = True  # why-questions: once a source gives a cause, a source giving none is silent
     doer_coverage: bool = True  # once a source names who did it, a source naming nobody is silent on "who"
     word_families: bool = True  # a sentence's "injuries" matches the question's "injured" (the lexicon's families)
+    category_coverage: bool = True  # "what sport": once a source names the kind of thing, one naming none is silent
     name_coverage: bool = True  # "which roads", "where": once a source names the answer, one naming none is silent
     category_claims: bool = True  # "what sport", "what profession": a common noun answers (off: read as a name)
 

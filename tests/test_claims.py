@@ -559,3 +559,28 @@ def test_a_sentence_stating_the_kind_of_answer_counts_before_the_relevance_floor
     assert covers(Method())["player.md"]  # "a retired basketball player" answers "what sport"
     assert not covers(replace(Method(), claims_first=False))["player.md"]
     assert not covers(Method()).get("ferry.md")
+
+
+def test_once_a_source_names_the_sport_one_naming_none_is_silent(assistant: Any, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from assistant.method import Method
+
+    folder = tmp_path / "vale"
+    folder.mkdir()
+    pages = {
+        "player": "Orrin Vale is a retired basketball player who spent nine seasons with the Lakeview Herons.",
+        "bakery": "Orrin Vale played eleven games in his final season before he opened a bakery in Lakeview, where "
+                  "he still works on weekends.",
+    }
+    for name, text in pages.items():
+        (folder / f"{name}.md").write_text(f"---\ntitle: Orrin Vale\nsource: Wiki {name}\n---\n\n{text}\n",
+                                           encoding="utf-8")
+    assistant.ingest([folder])
+    question = "What sport is Orrin Vale associated with?"
+
+    def covers(method: Method) -> dict[str, bool]:
+        return {Path(s.path or "").name: s.covers for s in assistant.ask(question, method=method).sources}
+
+    assert covers(Method()) == {"player.md": True, "bakery.md": False}  # "played eleven games" names no sport
+    assert covers(replace(Method(), category_coverage=False))["bakery.md"]
