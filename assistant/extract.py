@@ -499,10 +499,12 @@ def _names_subject(subject: set[str], rarest: str | None, asked: Asked, article:
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
 _NOT_GIVEN_NAMES = frozenset("""
 fort saint st mount lake new north south east west port san santa los las el la le de upper lower old great
+major minor national royal united general grand premier super first second third
 """.split())  # noqa: SIM905
 _NOT_SURNAMES = frozenset("""
 county city town village township island river lake hall street road avenue park bridge school college university
 church house courthouse building center centre airport station court high elementary museum mill fort castle
+league cup party club association company group council committee board union army navy
 """.split())  # noqa: SIM905
 
 

@@ -288,6 +288,8 @@ def test_a_persons_surname_alone_names_them_but_a_places_last_word_does_not() ->
     assert _surnames("What sport is Ryan Davis associated with?", True) == {"davi"}
     assert not _surnames("When was the Dallas County Courthouse built?", True)
     assert not _surnames("What is the median age in Fort Kent?", True)
+    # an organisation's name is no person's: "Major League" gives no surname "League"
+    assert _surnames("When did Tom Fisher play in the Major League?", True) == {"fisher"}
 
 
 @pytest.mark.parametrize(("question", "sentence", "cause"), [
