@@ -586,3 +586,11 @@ def test_once_a_source_names_the_sport_one_naming_none_is_silent(assistant: Any,
 
     assert covers(Method()) == {"player.md": True, "bakery.md": False}  # "played eleven games" names no sport
     assert covers(replace(Method(), category_coverage=False))["bakery.md"]
+
+
+def test_a_rate_is_not_a_count() -> None:
+    question = "What is the population of Orton?"
+    assert not claims(question, "The population density was 139.8 people per square mile.")
+    assert [f.value for f in claims(question, "As of the 2010 census there were 3,292 people living in Orton.")][:1] \
+        == ["3292"]
+    assert claims("How many people per square mile live in Orton?", "The density was 139.8 people per square mile.")

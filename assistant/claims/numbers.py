@@ -105,6 +105,10 @@ def _fractions(asked: Asked, sentence: str) -> list[Found]:
     return out
 
 
+_RATE_AFTER = re.compile(r"\s*(?:[A-Za-z’'-]+\s+){0,2}per\b|\s*(?:[A-Za-z]+\s*)?/\s*(?:km|mi|sq|acre|ha)\b", re.I)
+_RATE_Q = re.compile(r"\bper\b|\bdensity\b|\brate\b|\bevery\b|\beach\b", re.I)
+
+
 def _numbers(asked: Asked, sentence: str) -> list[Found]:
     out: list[Found] = _scores(asked, sentence) if asked.score_like else []
     asked_numbers = {_num_value(t) for t in re.findall(r"\d[\d,.]*", asked.text)}
@@ -136,6 +140,8 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
             continue
         if asked.counted and not counted and not unit:
             continue  # "how many students": "two children" counts something else
+        if asked.counted and _RATE_AFTER.match(sentence, m.end()) and not _RATE_Q.search(asked.text):
+            continue  # "139.8 people per square mile" is a density, not how many people
         if not unit and not m["hedge"] and _NAME_BEFORE.search(sentence[:m.start()]):
             continue  # "the Route 12 bus", "Highway 9": a number inside a name counts nothing
         if not unit and not counted and _MONEY_ONLY_Q.search(asked.text):
