@@ -580,8 +580,12 @@ def _densest(text: str, start: int, end: int, q_terms: set[str], width: int) -> 
     times: dict[str, int] = {}
     for _, w in hits:
         times[w] = times.get(w, 0) + 1
-    best = max(hits, key=lambda h: (sum(1 / times[w] for w in {w for q, w in hits if abs(h[0] - q) <= width // 2}),
-                                    1 / times[h[1]]))
+    def weight(hit: tuple[int, str]) -> tuple[float, float]:
+        # summed in a fixed order: a set's order changes with the hash seed, and so would a tie
+        near = sorted({w for q, w in hits if abs(hit[0] - q) <= width // 2})
+        return sum(1 / times[w] for w in near), 1 / times[hit[1]]
+
+    best = max(hits, key=weight)
     return best[0]
 
 
