@@ -488,17 +488,12 @@ def test_a_number_inside_a_name_is_part_of_the_subject(question: str, subject: s
 
 
 def test_a_quoted_title_must_appear_as_a_phrase(assistant: Any, tmp_path: Path) -> None:
-    folder = tmp_path / "albums"
-    folder.mkdir()
-    pages = {
+    folder = _pages(tmp_path / "albums", {
         "tidewell": ("Salt for Sparrows", "Salt for Sparrows is the second studio album by the folk band Tidewell, "
                      "recorded in a chapel outside Cardiff."),
         "marr": ("Salt and Sparrows", "Salt and Sparrows is a studio album by the singer Ines Marr, released on "
                  "her own label after a long tour."),
-    }
-    for name, (title, text) in pages.items():
-        (folder / f"{name}.md").write_text(f"---\ntitle: {title}\nsource: Wiki {name}\n---\n\n{text}\n",
-                                           encoding="utf-8")
+    })
     assistant.ingest([folder])
     answer = assistant.ask('Who is the artist of the album "Salt for Sparrows"?')
     covers = {Path(s.path or "").name: s.covers for s in answer.sources}
@@ -536,56 +531,49 @@ def test_the_name_after_by_is_the_maker_of_a_work() -> None:
 
 def test_a_sentence_stating_the_kind_of_answer_counts_before_the_relevance_floor(assistant: Any,
                                                                                    tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from assistant.method import Method
-
-    folder = tmp_path / "sport"
-    folder.mkdir()
-    pages = {
+    assistant.ingest([_pages(tmp_path / "sport", {
         "stadium": ("Orrin Field", 'Orrin Field, popularly known as "Orrin", is a football stadium on the campus of '
                     "Lakeview College. It opened in 1950 and seats 15,000."),
         "player": ("Orrin Vale", "Orrin Vale is a retired basketball player who spent nine seasons with the "
                    "Lakeview Herons."),
         "ferry": ("Harbor news", "The harbor ferry resumed service on Monday after repairs to the pier."),
-    }
-    for name, (title, text) in pages.items():
-        (folder / f"{name}.md").write_text(f"---\ntitle: {title}\nsource: Wiki {name}\n---\n\n{text}\n",
-                                           encoding="utf-8")
-    assistant.ingest([folder])
+    })])
     question = "What sport is Orrin associated with?"
-
-    def covers(method: Method) -> dict[str, bool]:
-        return {Path(s.path or "").name: s.covers for s in assistant.ask(question, method=method).sources}
-
-    assert covers(Method())["player.md"]  # "a retired basketball player" answers "what sport"
-    assert not covers(replace(Method(), claims_first=False))["player.md"]
-    assert not covers(Method()).get("ferry.md")
+    assert _covers(assistant, question)["player.md"]  # "a retired basketball player" answers "what sport"
+    assert not _covers(assistant, question, claims_first=False)["player.md"]
+    assert not _covers(assistant, question).get("ferry.md")
 
 
 def test_once_a_source_names_the_sport_one_naming_none_is_silent(assistant: Any, tmp_path: Path) -> None:
+    assistant.ingest([_pages(tmp_path / "vale", {
+        "player": ("Orrin Vale", "Orrin Vale is a retired basketball player who spent nine seasons with the "
+                   "Lakeview Herons."),
+        "bakery": ("Orrin Vale", "Orrin Vale played eleven games in his final season before he opened a bakery in "
+                   "Lakeview, where he still works on weekends."),
+    })])
+    question = "What sport is Orrin Vale associated with?"
+    # "played eleven games" names no sport
+    assert _covers(assistant, question) == {"player.md": True, "bakery.md": False}
+    assert _covers(assistant, question, category_coverage=False)["bakery.md"]
+
+
+def _pages(folder: Path, pages: dict[str, tuple[str, str]]) -> Path:
+    """One Markdown page per name: (title, text), each from its own outlet."""
+    folder.mkdir()
+    for name, (title, text) in pages.items():
+        (folder / f"{name}.md").write_text(f"---\ntitle: {title}\nsource: Wiki {name}\n---\n\n{text}\n",
+                                           encoding="utf-8")
+    return folder
+
+
+def _covers(assistant: Any, question: str, **changes: Any) -> dict[str, bool]:
+    """Which sources cover ``question`` under the default method with ``changes``."""
     from dataclasses import replace
 
     from assistant.method import Method
 
-    folder = tmp_path / "vale"
-    folder.mkdir()
-    pages = {
-        "player": "Orrin Vale is a retired basketball player who spent nine seasons with the Lakeview Herons.",
-        "bakery": "Orrin Vale played eleven games in his final season before he opened a bakery in Lakeview, where "
-                  "he still works on weekends.",
-    }
-    for name, text in pages.items():
-        (folder / f"{name}.md").write_text(f"---\ntitle: Orrin Vale\nsource: Wiki {name}\n---\n\n{text}\n",
-                                           encoding="utf-8")
-    assistant.ingest([folder])
-    question = "What sport is Orrin Vale associated with?"
-
-    def covers(method: Method) -> dict[str, bool]:
-        return {Path(s.path or "").name: s.covers for s in assistant.ask(question, method=method).sources}
-
-    assert covers(Method()) == {"player.md": True, "bakery.md": False}  # "played eleven games" names no sport
-    assert covers(replace(Method(), category_coverage=False))["bakery.md"]
+    answer = assistant.ask(question, method=replace(Method(), **changes))
+    return {Path(s.path or "").name: s.covers for s in answer.sources}
 
 
 def test_a_rate_is_not_a_count() -> None:
