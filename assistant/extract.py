@@ -580,6 +580,7 @@ def _densest(text: str, start: int, end: int, q_terms: set[str], width: int) -> 
     times: dict[str, int] = {}
     for _, w in hits:
         times[w] = times.get(w, 0) + 1
+
     def weight(hit: tuple[int, str]) -> tuple[float, float]:
         # summed in a fixed order: a set's order changes with the hash seed, and so would a tie
         near = sorted({w for q, w in hits if abs(hit[0] - q) <= width // 2})

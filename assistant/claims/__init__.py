@@ -68,8 +68,6 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
     return found
 
 
-
-
 def _stems(text: str) -> frozenset[str]:
     """Stems of the content words of ``text``; a span of none repeats nothing (its own marker)."""
     words = {_clean_word(w) for w, _, _ in _words(text)}

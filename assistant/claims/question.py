@@ -194,7 +194,8 @@ def _predicate(focus: list[tuple[str, float]], np_focus: set[int], words: list[t
     if focus and max(w for _, w in focus) < 1.0:
         # "When will Northfield teachers go on strike?": the predicate sits in the prepositional phrase
         focus = [(f, 1.0 if w == 0.3 and i not in np_focus else w) for i, (f, w) in enumerate(focus)]
-    if focus and max(w for _, w in focus) < 1.0 and first_word in _QWORDS and normalize(words[1][0]) in _BE_HAVE:
+    if (focus and max(w for _, w in focus) < 1.0 and len(words) > 1 and first_word in _QWORDS
+            and normalize(words[1][0]) in _BE_HAVE):
         # "Who is [the composer] of Symphony No. 38?": with no other predicate, the role the answer fills is it
         focus = [(f, 1.0 if w == 0.3 else w) for f, w in focus]
     return focus
