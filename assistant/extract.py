@@ -649,7 +649,8 @@ sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
 _QUOTED = re.compile(r'"([^"\n]{2,80})"')
 
 
-def quoted_titles(question: str, normalise: bool = True) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=512)  # read once per source of the same question
+def quoted_titles(question: str, normalise: bool = True) -> tuple[tuple[str, ...], ...]:
     """The word stems of each title or phrase the question puts in double quotes."""
     text = normalize(question) if normalise else question.replace("“", '"').replace("”", '"')
     out = []
@@ -659,7 +660,7 @@ def quoted_titles(question: str, normalise: bool = True) -> list[tuple[str, ...]
             words = words[1:]
         if words:
             out.append(tuple(words))
-    return out
+    return tuple(out)
 
 
 def _phrase_words(text: str, normalise: bool) -> list[str]:

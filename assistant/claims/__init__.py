@@ -13,6 +13,8 @@ differ in precision.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .categories import categories
 from .causes import causes
 from .dates import _dates, _iso
@@ -68,6 +70,7 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
     return found
 
 
+@lru_cache(maxsize=4096)  # the question's words are read for every sentence of every source
 def _stems(text: str) -> frozenset[str]:
     """Stems of the content words of ``text``; a span of none repeats nothing (its own marker)."""
     words = {_clean_word(w) for w, _, _ in _words(text)}
