@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         "CPU with native bfloat16; needs the torch extra), else ONNX; 'onnx'; or 'torch' (then questions too). "
         "Questions are embedded with ONNX otherwise, so asking never loads torch."
     )
+    embed_int8: Literal["on", "off"] = Field(
+        "on", description="With ONNX, embed ingested chunks with int8 matrix products (built once, cached): ~1.5x "
+        "faster, vectors within cosine 0.99 (mean 0.997) of float32 (measured). 'off' = float32 "
+        "products, as questions are always embedded."
+    )
     embed_bf16: Literal["auto", "on", "off"] = Field(
         "auto", description="With torch on the CPU, embed ingested chunks in bfloat16: ~2.2x faster, vectors "
         "within cosine 0.9999 of float32 (measured). 'auto' = on CPUs that compute bf16 natively (AVX-512 BF16, AMX)."

@@ -5,7 +5,8 @@
 Takes the gold articles of the first RealTimeQA dev questions (../shared/data/realtimeqa-2023) until ``--chunks``
 chunks (the project's own chunker and settings). Then, in one process:
 
-- speed: chunks per second (wall and CPU) of ONNX int8, torch fp32 and torch bf16 on the first
+- speed: chunks per second (wall and CPU) of ONNX int8 (float32 products, as questions are embedded), ONNX
+  int8 products (as a default install ingests), torch fp32 and torch bf16 on the first
   ``--speed-chunks`` chunks, interleaved, best of two, after each has loaded and warmed up;
 - equivalence: every chunk embedded by each runtime; cosine of ONNX and bf16 vectors to fp32 (min, mean);
   top-10 chunk neighbours of every dev question, a torch-built store queried through ONNX against all-torch;
@@ -118,9 +119,10 @@ def main() -> int:
     load = os.getloadavg()
     texts, owners, questions, all_questions = load_slice(args.chunks)
     onnx = OnnxEmbeddings(threads=args.threads)
+    int8 = OnnxEmbeddings(threads=args.threads, int8_products=True)
     fp32 = LocalEmbeddings(256, args.threads)
     bf16 = LocalEmbeddings(256, args.threads, bf16=True)
-    models = {"onnx-int8": onnx, "torch-fp32": fp32, "torch-bf16": bf16}
+    models = {"onnx-int8": onnx, "onnx-int8-products": int8, "torch-fp32": fp32, "torch-bf16": bf16}
     rates = speed(models, texts[:args.speed_chunks])
     vectors = {name: model.encode(texts) for name, model in models.items()}
     q_texts = [q["question"] for q in questions]
@@ -141,17 +143,22 @@ def main() -> int:
         "questions_for_neighbours": len(all_questions), "threads": args.threads,
         "load_avg_start": load, "speed_chunks": args.speed_chunks, "speed": rates,
         "cosine_to_fp32": {"onnx-int8": cosine("onnx-int8", "torch-fp32"),
+                           "onnx-int8-products": cosine("onnx-int8-products", "torch-fp32"),
                            "torch-bf16": cosine("torch-bf16", "torch-fp32")},
         "top10_overlap_vs_all_fp32": {
             "bf16 store + onnx questions": overlap(vectors["torch-fp32"], all_torch, vectors["torch-bf16"], all_onnx),
             "fp32 store + onnx questions": overlap(vectors["torch-fp32"], all_torch, vectors["torch-fp32"], all_onnx),
             "onnx store + onnx questions": overlap(vectors["torch-fp32"], all_torch, vectors["onnx-int8"], all_onnx),
+            "int8-products store + onnx questions": overlap(vectors["torch-fp32"], all_torch,
+                                                            vectors["onnx-int8-products"], all_onnx),
         },
         "dense_article_retrieval": {
             "all torch fp32": article_metrics(vectors["torch-fp32"], q_torch, owners, questions),
             "bf16 store + torch questions": article_metrics(vectors["torch-bf16"], q_torch, owners, questions),
             "bf16 store + onnx questions": article_metrics(vectors["torch-bf16"], q_onnx, owners, questions),
             "onnx store + onnx questions": article_metrics(vectors["onnx-int8"], q_onnx, owners, questions),
+            "int8-products store + onnx questions (the default install)": article_metrics(
+                vectors["onnx-int8-products"], q_onnx, owners, questions),
         },
         "load_avg_end": os.getloadavg(),
     }

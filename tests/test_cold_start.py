@@ -18,7 +18,7 @@ TEXTS = ["Was Israel consulted?",
 
 
 def test_the_background_load_and_the_question_share_one_session() -> None:
-    embed._SESSIONS.pop(1, None)
+    embed._SESSIONS.pop((1, False), None)
     got: list[object] = []
     threads = [threading.Thread(target=lambda: got.append(embed.load_onnx_minilm(1)[0])) for _ in range(2)]
     for thread in threads:

@@ -177,12 +177,56 @@ def test_auto_matches_this_machine(tmp_path: Path) -> None:
     assert runtime == ("torch" if faster_torch else "onnx")
 
 
-def test_onnx_ingest_reuses_the_question_model(tmp_path: Path) -> None:
+def test_onnx_ingest_multiplies_in_int8_unless_told_not_to(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, embed_runtime="onnx")
     query = make_embeddings(settings)
-    assert make_ingest_embeddings(settings, query) is query
-    bot = Assistant(settings, use_llm=False)
+    ingest = make_ingest_embeddings(settings, query)
+    assert isinstance(ingest, OnnxEmbeddings) and ingest.int8_products and not query.int8_products  # type: ignore[attr-defined]
+    assert ingest.runtime == "onnx-int8-products" and query.runtime == "onnx-int8"  # type: ignore[attr-defined]
+    plain = settings_for(tmp_path, embed_runtime="onnx", embed_int8="off")
+    query = make_embeddings(plain)
+    assert make_ingest_embeddings(plain, query) is query  # the same model: reused
+    bot = Assistant(plain, use_llm=False)
     assert bot.ingest_embeddings is bot.embeddings
+
+
+# -- int8 products, for ingest ------------------------------------------------------------------------
+
+
+def test_int8_products_stay_close_to_the_question_vectors_and_rank_alike(onnx: OnnxEmbeddings) -> None:
+    int8 = OnnxEmbeddings(threads=1, int8_products=True)
+    texts = [*NEWS, " ".join(NEWS * 12)]
+    vectors = int8.encode(texts)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosines = (vectors * onnx.encode(texts)).sum(axis=1)
+    assert cosines.min() > 0.98 and cosines.max() < 0.99999, cosines  # close, and really another model
+    q = np.asarray(onnx.embed_query("Did anyone ask the union before the tram decision?"))
+    assert np.argsort(-(vectors[:len(NEWS)] @ q))[:2].tolist() == np.argsort(-(onnx.encode(NEWS) @ q))[:2].tolist()
+
+
+def test_the_int8_graph_is_built_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import onnxruntime as ort
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    built = embed.quantized_model(ort)
+    (kept,) = (tmp_path / "cache" / "assistant").glob("minilm-int8-products-*.onnx")
+    assert kept.read_bytes() == built
+    monkeypatch.setitem(sys.modules, "onnxruntime.quantization", None)  # not needed once it is kept
+    assert embed.quantized_model(ort) == built
+    kept.unlink()
+    with pytest.raises(ConfigError, match="pip install -c constraints.txt onnx.*ASSISTANT_EMBED_INT8=off"):
+        embed.quantized_model(ort)
+
+
+def test_an_unwritable_cache_still_gives_the_int8_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import onnxruntime as ort
+
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    session = ort.InferenceSession(embed.quantized_model(ort), providers=["CPUExecutionProvider"])
+    assert _session_vectors(session, NEWS[:1]).shape == (1, 384)
+    assert blocker.read_text().startswith("a file")
 
 
 def test_torch_without_the_extra_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -276,7 +320,7 @@ def test_without_the_torch_extra_ingest_and_ask_use_onnx(tmp_path: Path, samples
                           timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     runtime, chunks, covering = done.stdout.split()
-    assert runtime == "onnx-int8" and int(chunks) > 0 and int(covering) >= 2
+    assert runtime == "onnx-int8-products" and int(chunks) > 0 and int(covering) >= 2
 
 
 def test_a_repeated_text_is_embedded_once(monkeypatch: pytest.MonkeyPatch) -> None:
