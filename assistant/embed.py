@@ -112,6 +112,22 @@ def _side_by_side(jobs: list[Any], run: Any, workers: int) -> list[Any]:
     return list(pool.map(run, jobs))
 
 
+def _pull_side_by_side(items: list[Any], run: Any, workers: int) -> None:
+    """``run(item)`` for every item, ``workers`` threads each taking the next item when it is free."""
+    lock = threading.Lock()
+    queue = iter(items)
+
+    def take(_: int) -> None:
+        while True:
+            with lock:
+                item = next(queue, None)
+            if item is None:
+                return
+            run(item)
+
+    _side_by_side(list(range(workers)), take, workers)
+
+
 def offline_env() -> None:
     """Make sure no library reaches for a model hub or phones home."""
     for key, value in {
@@ -369,8 +385,12 @@ class OnnxEmbeddings(_MiniLM):
         session, tokenizer = self.load()
         encodings = tokenizer.encode_batch_fast(texts) if len(texts) > 1 else [tokenizer.encode(texts[0])]
         lengths = [sum(e.attention_mask) for e in encodings]
-        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        # longest first, each worker taking the next group when it is free: the workers finish together
+        # (fixed shares left one core idle while the other ran the longest texts: 1.88 cores busy of 2
+        # against 1.98, measured on 3,072 RealTimeQA chunks)
+        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
         step = max(1, min(self.batch_size, ONNX_BATCH))
+        groups = [order[k:k + step] for k in range(0, len(order), step)]
 
         def run(rows: list[int]) -> None:
             width = max(lengths[i] for i in rows)  # the tokenizer padded to the whole list's longest text
@@ -382,17 +402,9 @@ class OnnxEmbeddings(_MiniLM):
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-        # one run call per worker at a time: ONNX Runtime sessions are safe to run from several threads
-        groups = [order[k:k + step] for k in range(0, len(order), step)]
         if self.workers > 1:
-            per_job = max(1, len(groups) // (self.workers * 4))  # a few jobs per worker: small thread hand-offs
-            jobs = [groups[k:k + per_job] for k in range(0, len(groups), per_job)]
-
-            def run_all(job: list[list[int]]) -> None:
-                for rows in job:
-                    run(rows)
-
-            _side_by_side(jobs, run_all, self.workers)
+            # one run call per worker at a time: ONNX Runtime sessions are safe to run from several threads
+            _pull_side_by_side(groups, run, self.workers)
         else:
             for rows in groups:
                 run(rows)

@@ -61,6 +61,22 @@ def test_onnx_vectors_are_normalised_and_do_not_depend_on_the_batch(onnx: OnnxEm
     assert np.allclose(onnx.embed_query(NEWS[1]), alone[1], atol=1e-5)
 
 
+def test_onnx_workers_side_by_side_give_every_text_its_own_vector(onnx: OnnxEmbeddings) -> None:
+    # texts of many lengths, so that the longest-first queue hands them out in another order than given
+    texts = [" ".join(NEWS[: 1 + i % len(NEWS)]) + f" Item {i}." for i in range(23)]
+    two = OnnxEmbeddings(threads=1, workers=2).encode(texts)
+    assert np.abs(two - onnx.encode(texts)).max() < 1e-5
+    assert np.allclose(np.linalg.norm(two, axis=1), 1.0, atol=1e-5)
+
+
+def test_side_by_side_queue_runs_each_item_once() -> None:
+    seen: list[int] = []
+    embed._pull_side_by_side(list(range(50)), seen.append, 2)
+    assert sorted(seen) == list(range(50))
+    embed._pull_side_by_side([], seen.append, 2)
+    assert len(seen) == 50
+
+
 def test_onnx_ranks_by_meaning(onnx: OnnxEmbeddings) -> None:
     q = np.asarray(onnx.embed_query("Did anyone ask the union before the tram decision?"))
     scores = onnx.encode(NEWS) @ q
