@@ -47,9 +47,19 @@ def test_a_fragment_is_joined_to_the_last_question(corpus: FakeCorpus, last: str
 
 
 def test_a_question_word_after_the_verb_keeps_the_last_question_beside_it(corpus: FakeCorpus) -> None:
+    follow_up = resolve("raised how", [shown(corpus, "when will the fort mabry bridge toll be raised",
+                                             {"toll-post.md": [TOLL]})], corpus)
+    assert follow_up.standalone.startswith("raised how (about: when will the Fort Mabry bridge toll be raised")
+
+
+def test_a_fragment_with_a_verb_of_its_own_asks_the_story_not_the_last_question(corpus: FakeCorpus) -> None:
+    # "raised how?" after "how much will it be?" asks how the toll was raised: what it will be is not asked
     follow_up = resolve("raised how", [shown(corpus, "how much will the fort mabry bridge toll be",
                                              {"toll-post.md": [TOLL]})], corpus)
-    assert follow_up.standalone.startswith("raised how (about: how much will the Fort Mabry bridge toll be")
+    assert follow_up.dependent
+    assert follow_up.standalone == "raised how (about: Fort Mabry bridge toll)"
+    found = resolve("found by whom", _warehouse_hurt(corpus), corpus)
+    assert "hurt" not in found.standalone and "warehouse" in found.standalone.lower()
 
 
 def test_after_a_who_question_a_fragment_asks_about_the_person_who_answered(corpus: FakeCorpus) -> None:

@@ -228,7 +228,8 @@ def _with_story(text: str, question: str, content: list[tuple[str, str]], ctx: _
     last, _ = _strip_about(ctx.core)
     last = last.strip().rstrip("?.!")
     # "and the district?" asks the last question again, of the district; "since when?" continues it
-    if _is_fragment(question, content) and (is_contrast or _continues_predicate(question)):
+    if _is_fragment(question, content) and (is_contrast or (
+            _continues_predicate(question) and not _own_predicate(question, last))):
         searched, carried = _strip_about(ctx.last.searched)
         joined = _continued(text, _recase(parse_query(searched, outlets=ctx.known).search_text, ctx.spelling))
         if joined is not None:
@@ -258,6 +259,14 @@ def _with_story(text: str, question: str, content: list[tuple[str, str]], ctx: _
         about.extend(subject)
     reasons.append("the story: " + (" ".join(ctx.subject) or "?"))
     return text
+
+
+def _own_predicate(fragment: str, last: str) -> bool:
+    """The fragment has a verb the last question does not ("found by whom?" after "was he hurt?"): it asks
+    something new of the story, not the last question again ("raised how?" after "will fares be raised?")."""
+    low = [w.lower() for w in _words(fragment)]
+    said = {stem for w in _words(last) for stem in stems(w)}
+    return any(_verb_form(low, i) and not set(stems(word)) & said for i, word in enumerate(low))
 
 
 def _phrase(subject: Sequence[str], question: str) -> str:
