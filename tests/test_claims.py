@@ -576,6 +576,23 @@ def _covers(assistant: Any, question: str, **changes: Any) -> dict[str, bool]:
     return {Path(s.path or "").name: s.covers for s in answer.sources}
 
 
+def test_a_word_of_like_meaning_answers_only_about_the_questions_object() -> None:
+    question = "Will Marlow County appeal the rejection of its road grant application?"
+    assert not claims(question, "Tolan said he would not challenge the result in court.")  # another dispute
+    assert best(question, "The county will not challenge the rejection, officials said.").value == "no: appeal"
+    assert best(question, "The county will appeal, officials said.").value == "yes: appeal"  # its own verb
+
+
+def test_an_amount_per_period_needs_its_period() -> None:
+    question = "How much money will the fare increase raise each year?"
+    assert not claims(question, "A ride will cost $2.50 starting on July 1, after a 50-cent increase.")
+    assert best(question, "The agency expects it to bring in about $4 million a year.").value == "4 million USD"
+    assert claims("How many visitors does the park get annually?", "The park drew 2.1 million visitors last year.")
+    # "a day pass" is a ticket, not a rate; "a year ago" a date
+    assert claims("How much does a day pass cost?", "Passes valid for 24 hours cost $5.")
+    assert claims("What was the price a year ago?", "Eggs cost $3 then.")
+
+
 def test_a_rate_is_not_a_count() -> None:
     question = "What is the population of Orton?"
     assert not claims(question, "The population density was 139.8 people per square mile.")

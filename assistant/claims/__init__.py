@@ -55,7 +55,7 @@ def find_claims(asked: Asked, article_text: str, start: int, end: int, article_d
         asked_words = _stems(asked.text)
         found = [f for f in found if not _stems(sentence[f.start:f.end]) <= asked_words]
     elif asked.kind == "yes-no":
-        found = _polarity(asked, sentence)
+        found = _polarity(asked, sentence, article_text)
     elif asked.cause:
         found = causes(asked, sentence)
     else:

@@ -113,6 +113,9 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
     out: list[Found] = _scores(asked, sentence) if asked.score_like else []
     asked_numbers = {_num_value(t) for t in re.findall(r"\d[\d,.]*", asked.text)}
     out += _fractions(asked, sentence)
+    period = _asked_period(asked.text)
+    if period is not None and not _PERIOD_WORDS[period].search(sentence):
+        return out  # "how much will it raise each year?": a fare of $2.50 is no sum per year
     for m in _NUMBER_RE.finditer(sentence):
         token: str = m["num"]
         value = _num_value(token)
@@ -171,6 +174,30 @@ _MONEY_ONLY_Q = re.compile(r"\b(?:cost|costs|price|worth|paid|pay|money|fund\w*|
                            re.I)
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\s$")
 _PERCENT_Q = re.compile(r"\bpercent|\bpercentage|\bshare\b|\bhow much of\b|\braise\b|\bcontained\b", re.I)
+
+
+# the period ends the question or its clause: "a day pass" names a ticket, "a year ago" a date
+_PER_PERIOD_Q = re.compile(r"\b(?:each|per|a|an|every)\s+(year|month|week|day|hour)\b"
+                           r"(?=\s*(?:[?.!,;]|$|(?:for|in|on|and|to|from|since|through|until|at|by)\b))"
+                           r"|\b(annual|annually|yearly|monthly|weekly|daily|hourly)\b", re.I)
+_PERIOD_OF = {"annual": "year", "annually": "year", "yearly": "year", "monthly": "month", "weekly": "week",
+              "daily": "day", "hourly": "hour"}
+_PERIOD_WORDS = {
+    "year": re.compile(r"\byears?\b|\bannual(?:ly)?\b|\byearly\b", re.I),
+    "month": re.compile(r"\bmonths?\b|\bmonthly\b", re.I),
+    "week": re.compile(r"\bweeks?\b|\bweekly\b", re.I),
+    "day": re.compile(r"\bdays?\b|\bdaily\b|\bnightly\b", re.I),
+    "hour": re.compile(r"\bhours?\b|\bhourly\b", re.I),
+}
+
+
+def _asked_period(question: str) -> str | None:
+    """The period a question asks an amount per ("each year", "annually"); None when it asks no rate."""
+    m = _PER_PERIOD_Q.search(question)
+    if m is None:
+        return None
+    word = (m.group(1) or m.group(2)).lower()
+    return _PERIOD_OF.get(word, word)
 
 
 def _inside_score(found: list[Found], pos: int) -> bool:

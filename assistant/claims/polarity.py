@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ..text import normalize
 from .found import Found
@@ -15,8 +16,9 @@ ever even formally directly officially fully been still one anyone anybody any
 """.split())  # noqa: SIM905
 
 
-def _polarity(asked: Asked, sentence: str) -> list[Found]:
-    """One claim: the sentence says yes or no to the question's predicate, with the words that say it."""
+def _polarity(asked: Asked, sentence: str, article_text: str = "") -> list[Found]:
+    """One claim: the sentence says yes or no to the question's predicate, with the words that say it
+    (``article_text``: the whole article the sentence is from)."""
     words = _words(sentence)
     total = 0.0
     span: tuple[int, int] | None = None
@@ -33,6 +35,9 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     # an opposite word answers only about the question's object: "will keep all 900 employees" answers "lose
     # their jobs?", "will keep the hospital strong" does not
     names_object = not objects or any(related(stem(_clean_word(w)), o) > 0 for w, _, _ in words for o in objects)
+    # a word of like meaning answers only an article that names the question's object somewhere: "would not
+    # challenge the result" of a recount does not answer "appeal the rejection of its grant application?"
+    in_article = cache(lambda: names_object or _names_any(article_text, objects))  # worked out when needed
     for i, (word, s, e) in enumerate(words):
         st = stem(_clean_word(word))
         for f, weight in asked.focus:
@@ -43,7 +48,7 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
                 continue
             if weight < top and rel > 0:
                 continue  # words after a preposition place the question; they do not answer it
-            if rel < 0 and not names_object:
+            if not (names_object if rel < 0 else st == f or in_article()):
                 continue
             neg_at = _negated(words, i)
             sign = rel * (-1 if neg_at is not None else 1)
@@ -71,6 +76,10 @@ def _polarity(asked: Asked, sentence: str) -> list[Found]:
     value = ("yes" if polarity > 0 else "no") + (f": {verb}" if verb else "")
     return [Found(span[0], span[1], "yes-no", value, polarity=polarity, key=("yes-no", polarity),
                   score=0.5 + abs(total), support=abs(total))]
+
+
+def _names_any(text: str, objects: list[str]) -> bool:
+    return bool(text) and any(related(stem(_clean_word(w)), o) > 0 for w, _, _ in _words(text) for o in objects)
 
 
 def _negated(words: list[tuple[str, int, int]], i: int) -> int | None:
