@@ -576,6 +576,14 @@ def _covers(assistant: Any, question: str, **changes: Any) -> dict[str, bool]:
     return {Path(s.path or "").name: s.covers for s in answer.sources}
 
 
+def test_by_whom_asks_for_the_doer_of_its_verb() -> None:
+    sentence = ("Leonard Fisk of Harwick was found by a state police helicopter crew, whose thermal camera "
+                "picked up his heat signature, Sheriff Wayne Colby said.")
+    found = best("Found by whom?", sentence)
+    assert (found.value, found.agent) == ("state police helicopter crew", True)
+    assert best("Who found Leonard Fisk?", sentence).value == "state police helicopter crew"
+
+
 def test_a_word_of_like_meaning_answers_only_about_the_questions_object() -> None:
     question = "Will Marlow County appeal the rejection of its road grant application?"
     assert not claims(question, "Tolan said he would not challenge the result in court.")  # another dispute

@@ -51,6 +51,7 @@ _NAME_Q = re.compile(r"\bwho(?:m|se)?\b|\bwhich\b|\bwhere\b|\bwhat (?:is|was) th
                      r"\bwhat (?:[a-z]+ )?(?:"+_TYPE_NOUNS+r")\b|\bwhat (?:is|was) the capital\b", re.I)
 _SCORE_Q = re.compile(r"\bvote\b|\bscore\b|\btally\b|\bmargin\b", re.I)
 _AGENT_Q = re.compile(r"\s*who(?:m)?\b(?!\s+(?:is|was|are|were)\s+(?:the|a|an|his|her|their)\b)", re.I)
+BY_WHOM_Q = re.compile(r"\s*([A-Za-z]+)\s+by\s+whom\b", re.I)  # "found by whom?": the doer of "found"
 _CAUSE_Q = re.compile(r"\s*why\b|"
                       r"\s*what (?:caused|causes|led to|leads to|sparked|triggered|prompted|started|set off)\b|"
                       r"\s*what (?:is|was|were|are) (?:the )?(?:causes?|reasons?) (?:of|for)\b", re.I)
@@ -177,7 +178,7 @@ def _analyse(question: str) -> Asked:
                  place=where, destination=where and bool(_MOTION_Q.search(text)),
                  verb=_last_verb(words, focus) if kind == "date" else None,
                  units=_units(text) if kind == "number" else frozenset(),
-                 agent=bool(_AGENT_Q.match(text)) and not _SPEAKER_Q.search(text),
+                 agent=bool(_AGENT_Q.match(text) or BY_WHOM_Q.match(text)) and not _SPEAKER_Q.search(text),
                  # with no name to check, the subject phrase's head is what a source must be about; with
                  # one ("the artist of the album VII"), the phrase says what is asked, not what about
                  phrase=frozenset([stem(_clean_word(words[max(np_words)][0]))]) if np_words and not subject

@@ -13,7 +13,7 @@ import re
 from ..text import normalize
 from .found import Found
 from .names import canonical_name
-from .question import Asked
+from .question import BY_WHOM_Q, Asked
 from .words import _PREP, AUX, _clean_word, _words, is_verb, related, stem
 
 # between a name and its verb: "Marcus Webb would become", "Karen Oduya, the board president, cast"
@@ -50,7 +50,10 @@ def agents(asked: Asked, sentence: str) -> list[Found]:
 
 def _verb(asked: Asked) -> str | None:
     """The question's verb: its first word after "who" and the auxiliaries ("Who [cast] the deciding vote",
-    "Who was [named] chief", "Who would [become] mayor")."""
+    "Who was [named] chief", "Who would [become] mayor"), or the one before "by whom" ("[found] by whom?")."""
+    by_whom = BY_WHOM_Q.match(asked.text)
+    if by_whom:
+        return stem(_clean_word(by_whom.group(1)))
     for word, _, _ in _words(asked.text)[1:]:
         low = _clean_word(word)
         if low not in AUX and low not in ("the", "a", "an"):
