@@ -576,6 +576,13 @@ def _covers(assistant: Any, question: str, **changes: Any) -> dict[str, bool]:
     return {Path(s.path or "").name: s.covers for s in answer.sources}
 
 
+def test_a_count_under_the_opposite_verb_is_not_the_count_asked() -> None:
+    question = "How many workers will Kessler Manufacturing keep?"
+    assert not claims(question, "Kessler Manufacturing is cutting about 80 jobs at its plant.")
+    assert best(question, "About 420 employees will remain, a spokeswoman said.").value == "420"
+    assert best("How many jobs will Kessler cut?", "Kessler Manufacturing is cutting about 80 jobs.").value == "80"
+
+
 def test_by_whom_asks_for_the_doer_of_its_verb() -> None:
     sentence = ("Leonard Fisk of Harwick was found by a state police helicopter crew, whose thermal camera "
                 "picked up his heat signature, Sheriff Wayne Colby said.")

@@ -141,6 +141,8 @@ def _numbers(asked: Asked, sentence: str) -> list[Found]:
             noun and noun[0] in _top_focus(asked)) or any(b in asked.counted for b in before)  # "population of 117,088"
         if is_year and not counted:
             continue
+        if counted and any(_opposes(b, f) for b in before for f in _top_focus(asked)):
+            continue  # "how many will it keep?": "is cutting about 80 jobs" counts the ones it does not
         if asked.counted and not counted and not unit:
             continue  # "how many students": "two children" counts something else
         if asked.counted and _RATE_AFTER.match(sentence, m.end()) and not _RATE_Q.search(asked.text):
@@ -198,6 +200,11 @@ def _asked_period(question: str) -> str | None:
         return None
     word = (m.group(1) or m.group(2)).lower()
     return _PERIOD_OF.get(word, word)
+
+
+def _opposes(word: str, predicate: str) -> bool:
+    """The word says the opposite of the predicate, read from either word's family ("cut" and "keep")."""
+    return related(word, predicate) < 0 or related(predicate, word) < 0
 
 
 def _inside_score(found: list[Found], pos: int) -> bool:
